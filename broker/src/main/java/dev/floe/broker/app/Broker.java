@@ -1,0 +1,166 @@
+package dev.floe.broker.app;
+
+import dev.floe.broker.admin.AlterConfigsHandler;
+import dev.floe.broker.admin.CreatePartitionsHandler;
+import dev.floe.broker.admin.CreateTopicsHandler;
+import dev.floe.broker.admin.DeleteTopicsHandler;
+import dev.floe.broker.admin.DescribeConfigsHandler;
+import dev.floe.broker.admin.IncrementalAlterConfigsHandler;
+import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.cluster.StandaloneClusterView;
+import dev.floe.broker.config.BrokerConfig;
+import dev.floe.broker.fetch.FetchHandler;
+import dev.floe.broker.fetch.FetchWaiters;
+import dev.floe.broker.fetch.ListOffsetsHandler;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.SegmentReaper;
+import dev.floe.broker.metadata.ApiVersionsHandler;
+import dev.floe.broker.metadata.DescribeClusterHandler;
+import dev.floe.broker.metadata.MetadataHandler;
+import dev.floe.broker.metrics.TopicMetrics;
+import dev.floe.broker.network.KafkaListener;
+import dev.floe.broker.produce.InitProducerIdHandler;
+import dev.floe.broker.produce.PartitionWriteQueues;
+import dev.floe.broker.produce.ProduceHandler;
+import dev.floe.broker.produce.ProducerIdAllocator;
+import dev.floe.broker.protocol.RequestDispatcher;
+import dev.floe.broker.protocol.SupportedApis;
+import dev.floe.broker.topic.MetadataFile;
+import dev.floe.broker.topic.TopicConfigs;
+import dev.floe.broker.topic.TopicRegistry;
+import dev.floe.broker.topic.TopicService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Assembles a standalone broker at start and takes it apart at shutdown: storage first, then the handlers,
+ * then the listener; the reverse on the way down so that no request sees half a broker.
+ */
+@ApplicationScoped
+public class Broker {
+    private static final Logger LOG = Logger.getLogger(Broker.class);
+
+    @Inject
+    BrokerConfig config;
+    @Inject
+    Vertx vertx;
+    @Inject
+    MeterRegistry registry;
+
+    private BrokerExecutors executors;
+    private LogManager logs;
+    private TopicService topics;
+    private ClusterView cluster;
+    private KafkaListener listener;
+    private volatile boolean ready;
+
+    void onStart(@Observes StartupEvent event) throws Exception {
+        long started = System.nanoTime();
+        int ioThreads = config.ioThreads().orElse(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        executors = new BrokerExecutors(ioThreads);
+        Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
+        logs = new LogManager(dataDir, new SegmentReaper(executors.scheduler(), config.fileDeleteDelayMs()));
+        TopicRegistry registryOfTopics = new TopicRegistry(new MetadataFile(dataDir));
+        topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), false),
+                config.numPartitions(), config.autoCreateTopics());
+        topics.openAll();
+        int advertisedPort = config.advertisedPort().orElse(config.kafkaPort());
+        cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
+                registryOfTopics.clusterId());
+
+        TopicMetrics topicMetrics = new TopicMetrics(registry);
+        FetchWaiters waiters = new FetchWaiters();
+        logs.addAppendListener(waiters::appended);
+        PartitionWriteQueues writers = new PartitionWriteQueues(executors.io());
+        SupportedApis apis = new SupportedApis();
+        apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
+                .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
+                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(logs, cluster, writers, topicMetrics))
+                .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, cluster, waiters, executors.io(),
+                        executors.scheduler(), topicMetrics))
+                .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io()))
+                .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
+                        new ProducerIdAllocator(registryOfTopics), executors.io()))
+                .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.io()))
+                .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topics, executors.io()))
+                .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topics, executors.io()))
+                .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster))
+                .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.io()))
+                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.io()))
+                .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster));
+        registerGauges();
+        scheduleBackgroundWork();
+
+        listener = new KafkaListener(vertx, new RequestDispatcher(apis, registry), registry);
+        int loops = Math.max(1, Math.min(ioThreads, Runtime.getRuntime().availableProcessors()));
+        listener.start(config.host(), config.kafkaPort(), config.maxRequestBytes(), config.maxInFlightPerConnection(), loops);
+        ready = true;
+        LOG.infof("Floe broker %d ready in %d ms: Kafka on %s:%d (advertised %s:%d), data in %s, %d topics",
+                config.nodeId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.host(),
+                config.kafkaPort(), config.advertisedHost(), advertisedPort, dataDir, registryOfTopics.all().size());
+    }
+
+    private void registerGauges() {
+        Gauge.builder("floe.log.partitions", logs, l -> l.all().size())
+                .description("Partition logs on this broker").register(registry);
+        Gauge.builder("floe.log.size", logs, l -> l.all().stream().mapToLong(PartitionLog::sizeInBytes).sum())
+                .baseUnit("bytes").description("Bytes in local segment files").register(registry);
+        Gauge.builder("floe.log.segments", logs, l -> l.all().stream().mapToInt(PartitionLog::segmentCount).sum())
+                .description("Local segment files").register(registry);
+    }
+
+    private void scheduleBackgroundWork() {
+        executors.scheduler().scheduleWithFixedDelay(() -> executors.io().execute(logs::applyRetention),
+                config.retentionCheckIntervalMs(), config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        if (config.flushIntervalMs() > 0) {
+            executors.scheduler().scheduleWithFixedDelay(() -> executors.io().execute(logs::flushAll),
+                    config.flushIntervalMs(), config.flushIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws Exception {
+        ready = false;
+        if (listener != null) {
+            listener.stop();
+        }
+        if (executors != null) {
+            executors.close();
+        }
+        if (logs != null) {
+            logs.close();
+        }
+        LOG.info("Floe broker stopped");
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    public LogManager logs() {
+        return logs;
+    }
+
+    public TopicService topics() {
+        return topics;
+    }
+
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    public BrokerExecutors executors() {
+        return executors;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.floe.broker.cluster;
+
+import java.util.List;
+
+/**
+ * What this broker tells clients about the cluster: the live brokers and who leads each partition.
+ * Standalone mode has one broker leading everything; cluster mode fills this from Kubernetes.
+ */
+public interface ClusterView {
+
+    record BrokerEndpoint(int nodeId, String host, int port, String rack) {
+    }
+
+    record PartitionAssignment(int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {
+    }
+
+    int localNodeId();
+
+    String clusterId();
+
+    int controllerId();
+
+    List<BrokerEndpoint> brokers();
+
+    PartitionAssignment assignment(String topic, int partition);
+
+    default boolean isLocalLeader(String topic, int partition) {
+        return assignment(topic, partition).leader() == localNodeId();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.floe.broker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.util.Optional;
+
+/**
+ * Broker-wide settings. Every key maps to an environment variable by SmallRye's rules
+ * ({@code floe.data-dir} is {@code FLOE_DATA_DIR}); docs/configuration.md lists them all.
+ */
+@ConfigMapping(prefix = "floe")
+public interface BrokerConfig {
+
+    /** Root of partition directories and the standalone metadata file. */
+    @WithDefault("./data")
+    String dataDir();
+
+    @WithDefault("0")
+    int nodeId();
+
+    @WithDefault("0.0.0.0")
+    String host();
+
+    @WithDefault("9092")
+    int kafkaPort();
+
+    /** Host name put in Metadata responses; what clients will connect to. */
+    @WithDefault("localhost")
+    String advertisedHost();
+
+    /** Port put in Metadata responses; defaults to the listening port. */
+    Optional<Integer> advertisedPort();
+
+    /** Requests larger than this close the connection (Kafka's socket.request.max.bytes). */
+    @WithDefault("104857600")
+    int maxRequestBytes();
+
+    /** Requests in flight on one connection before the broker stops reading from it. */
+    @WithDefault("64")
+    int maxInFlightPerConnection();
+
+    /** Threads doing file I/O for appends and reads; defaults to the core count. */
+    Optional<Integer> ioThreads();
+
+    @WithName("auto-create-topics")
+    @WithDefault("true")
+    boolean autoCreateTopics();
+
+    @WithDefault("1")
+    int numPartitions();
+
+    /** Broker-wide defaults for topic configs (Kafka's names without the "log." prefix). */
+    Defaults defaults();
+
+    /** Interval of the background task that applies retention. */
+    @WithDefault("30000")
+    long retentionCheckIntervalMs();
+
+    /** Interval at which dirty segments are fsynced; Kafka leaves this to the OS, so does Floe by default. */
+    @WithDefault("0")
+    long flushIntervalMs();
+
+    /** Deleted segment files are kept open this long so in-flight zero-copy sends finish. */
+    @WithDefault("60000")
+    long fileDeleteDelayMs();
+
+    @WithDefault("50")
+    int offsetsTopicPartitions();
+
+    interface Defaults {
+        @WithDefault("1073741824")
+        long segmentBytes();
+
+        @WithDefault("604800000")
+        long segmentMs();
+
+        @WithDefault("604800000")
+        long retentionMs();
+
+        @WithDefault("-1")
+        long retentionBytes();
+
+        @WithDefault("1048588")
+        int maxMessageBytes();
+
+        @WithDefault("4096")
+        int indexIntervalBytes();
+
+        @WithDefault("10485760")
+        int segmentIndexBytes();
+    }
+}

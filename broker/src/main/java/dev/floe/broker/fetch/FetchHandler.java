@@ -1,0 +1,164 @@
+package dev.floe.broker.fetch;
+
+import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.log.LogSlice;
+import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.ReadResult;
+import dev.floe.broker.metrics.TopicMetrics;
+import dev.floe.broker.protocol.ApiHandler;
+import dev.floe.broker.protocol.RequestContext;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Fetch: reads each requested partition from its offset, within the partition and response byte limits, and
+ * returns segment file ranges that the network layer sends with sendfile. When fewer than min.bytes are
+ * available the fetch is parked until an append or max.wait.ms. Fetch sessions are not kept: every response
+ * carries session id 0, which tells clients to send full fetch requests.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequestData> {
+    private static final Logger LOG = Logger.getLogger(FetchHandler.class);
+    private final LogManager logs;
+    private final ClusterView cluster;
+    private final FetchWaiters waiters;
+    private final Executor io;
+    private final ScheduledExecutorService scheduler;
+    private final TopicMetrics metrics;
+
+    public FetchHandler(LogManager logs, ClusterView cluster, FetchWaiters waiters, Executor io,
+                        ScheduledExecutorService scheduler, TopicMetrics metrics) {
+        this.logs = logs;
+        this.cluster = cluster;
+        this.waiters = waiters;
+        this.io = io;
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (FetchRequestData.FetchTopic topic : request.topics()) {
+            for (FetchRequestData.FetchPartition p : topic.partitions()) {
+                partitions.add(new TopicPartition(topic.topic(), p.partition()));
+            }
+        }
+        DelayedFetch.Attempt attempt = new DelayedFetch.Attempt() {
+            @Override
+            public FetchResponseData read(boolean finalAttempt) {
+                FetchResponseData response = readAll(request);
+                if (finalAttempt) {
+                    countOut(response);
+                }
+                return response;
+            }
+
+            @Override
+            public int bytesOf(FetchResponseData response) {
+                return FetchHandler.bytesOf(response);
+            }
+        };
+        return CompletableFuture.supplyAsync(() -> readAll(request), io).thenCompose(first -> {
+            int bytes = bytesOf(first);
+            if (bytes >= request.minBytes() || request.maxWaitMs() <= 0 || hasErrors(first) || partitions.isEmpty()) {
+                countOut(first);
+                return CompletableFuture.completedFuture(first);
+            }
+            return new DelayedFetch(attempt, Math.max(1, request.minBytes()), partitions, waiters, io)
+                    .park(scheduler, request.maxWaitMs())
+                    .thenApply(r -> {
+                        countOut(r);
+                        return r;
+                    });
+        });
+    }
+
+    private FetchResponseData readAll(FetchRequestData request) {
+        FetchResponseData response = new FetchResponseData().setSessionId(0);
+        int remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
+        boolean first = true;
+        for (FetchRequestData.FetchTopic topic : request.topics()) {
+            FetchResponseData.FetchableTopicResponse topicResponse = new FetchResponseData.FetchableTopicResponse()
+                    .setTopic(topic.topic()).setTopicId(topic.topicId());
+            response.responses().add(topicResponse);
+            for (FetchRequestData.FetchPartition p : topic.partitions()) {
+                FetchResponseData.PartitionData out = new FetchResponseData.PartitionData()
+                        .setPartitionIndex(p.partition())
+                        .setRecords(LogSlice.EMPTY);
+                topicResponse.partitions().add(out);
+                TopicPartition tp = new TopicPartition(topic.topic(), p.partition());
+                PartitionLog log = logs.log(tp);
+                if (log == null) {
+                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setHighWatermark(-1)
+                            .setLastStableOffset(-1).setLogStartOffset(-1);
+                    continue;
+                }
+                if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
+                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                    continue;
+                }
+                int limit = Math.min(p.partitionMaxBytes(), remaining);
+                try {
+                    ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first);
+                    out.setErrorCode(read.error().code())
+                            .setHighWatermark(read.highWatermark())
+                            .setLastStableOffset(read.highWatermark())
+                            .setLogStartOffset(read.logStartOffset())
+                            .setRecords(read.slice());
+                    int size = read.slice().sizeInBytes();
+                    if (size > 0) {
+                        first = false;
+                        remaining -= size;
+                    }
+                } catch (IOException e) {
+                    LOG.errorf("%s: read at offset %d failed: %s", tp, p.fetchOffset(), e.getMessage());
+                    out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+                }
+            }
+        }
+        return response;
+    }
+
+    private void countOut(FetchResponseData response) {
+        for (FetchResponseData.FetchableTopicResponse t : response.responses()) {
+            int bytes = 0;
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+                bytes += p.records() == null ? 0 : p.records().sizeInBytes();
+            }
+            metrics.fetched(t.topic(), bytes);
+        }
+    }
+
+    static int bytesOf(FetchResponseData response) {
+        int bytes = 0;
+        for (FetchResponseData.FetchableTopicResponse t : response.responses()) {
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+                bytes += p.records() == null ? 0 : p.records().sizeInBytes();
+            }
+        }
+        return bytes;
+    }
+
+    private static boolean hasErrors(FetchResponseData response) {
+        for (FetchResponseData.FetchableTopicResponse t : response.responses()) {
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+                if (p.errorCode() != Errors.NONE.code()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

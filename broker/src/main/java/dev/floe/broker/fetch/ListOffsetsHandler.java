@@ -1,0 +1,86 @@
+package dev.floe.broker.fetch;
+
+import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.TimestampOffset;
+import dev.floe.broker.protocol.ApiHandler;
+import dev.floe.broker.protocol.RequestContext;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/** ListOffsets: earliest, latest, max timestamp, earliest local, latest tiered, and lookups by time. */
+public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestData> {
+    public static final long LATEST = -1;
+    public static final long EARLIEST = -2;
+    public static final long MAX_TIMESTAMP = -3;
+    public static final long EARLIEST_LOCAL = -4;
+    public static final long LATEST_TIERED = -5;
+    private static final Logger LOG = Logger.getLogger(ListOffsetsHandler.class);
+
+    private final LogManager logs;
+    private final ClusterView cluster;
+    private final Executor io;
+
+    public ListOffsetsHandler(LogManager logs, ClusterView cluster, Executor io) {
+        this.logs = logs;
+        this.cluster = cluster;
+        this.io = io;
+    }
+
+    @Override
+    public CompletionStage<ListOffsetsResponseData> handle(RequestContext ctx, ListOffsetsRequestData request) {
+        return CompletableFuture.supplyAsync(() -> {
+            ListOffsetsResponseData response = new ListOffsetsResponseData();
+            for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
+                ListOffsetsResponseData.ListOffsetsTopicResponse topicResponse =
+                        new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
+                response.topics().add(topicResponse);
+                for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
+                    topicResponse.partitions().add(lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp()));
+                }
+            }
+            return response;
+        }, io);
+    }
+
+    private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(TopicPartition tp, long timestamp) {
+        ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
+                .setPartitionIndex(tp.partition()).setTimestamp(-1).setOffset(-1);
+        PartitionLog log = logs.log(tp);
+        if (log == null) {
+            return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
+            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        }
+        out.setLeaderEpoch(log.leaderEpoch());
+        try {
+            if (timestamp == LATEST) {
+                return out.setOffset(log.highWatermark());
+            }
+            if (timestamp == EARLIEST || timestamp == EARLIEST_LOCAL) {
+                return out.setOffset(log.logStartOffset());
+            }
+            if (timestamp == LATEST_TIERED) {
+                return out.setOffset(-1);
+            }
+            TimestampOffset found = timestamp == MAX_TIMESTAMP ? log.maxTimestampRecord() : log.offsetForTimestamp(timestamp);
+            if (found != null) {
+                out.setOffset(found.offset()).setTimestamp(found.timestamp()).setLeaderEpoch(found.leaderEpoch());
+            }
+            return out;
+        } catch (IOException e) {
+            LOG.errorf("%s: offset lookup for timestamp %d failed: %s", tp, timestamp, e.getMessage());
+            return out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+        }
+    }
+}

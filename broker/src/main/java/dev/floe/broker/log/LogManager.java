@@ -1,0 +1,157 @@
+package dev.floe.broker.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Owns every partition log under the data directory: opens them at start (recovering after an unclean stop),
+ * creates and deletes them as topics change, applies retention, and leaves a clean-shutdown marker on close.
+ */
+public final class LogManager implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LogManager.class);
+    private static final String CLEAN_SHUTDOWN = ".floe-clean-shutdown";
+
+    private final Path dataDir;
+    private final SegmentReaper reaper;
+    private final boolean cleanShutdown;
+    private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
+    private volatile Predicate<LogSegment> deletionGuard = s -> true;
+
+    public LogManager(Path dataDir, SegmentReaper reaper) throws IOException {
+        this.dataDir = dataDir;
+        this.reaper = reaper;
+        Files.createDirectories(dataDir);
+        Path marker = dataDir.resolve(CLEAN_SHUTDOWN);
+        this.cleanShutdown = Files.exists(marker) || isEmptyDataDir();
+        Files.deleteIfExists(marker);
+        if (!cleanShutdown) {
+            LOG.warnf("no clean-shutdown marker in %s: the broker stopped uncleanly, active segments will be verified", dataDir);
+        }
+    }
+
+    private boolean isEmptyDataDir() throws IOException {
+        try (var entries = Files.list(dataDir)) {
+            return entries.noneMatch(p -> Files.isDirectory(p) && !p.getFileName().toString().equals("meta"));
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Called after every successful append with new records, from the appending thread. */
+    public void addAppendListener(Consumer<TopicPartition> listener) {
+        appendListeners.add(listener);
+    }
+
+    /** Segments the guard rejects are never deleted by local retention (tiering keeps unuploaded ones). */
+    public void setDeletionGuard(Predicate<LogSegment> guard) {
+        this.deletionGuard = guard;
+    }
+
+    public Path partitionDir(TopicPartition tp) {
+        return dataDir.resolve(tp.topic() + "-" + tp.partition());
+    }
+
+    public PartitionLog log(TopicPartition tp) {
+        return logs.get(tp);
+    }
+
+    public Collection<PartitionLog> all() {
+        return logs.values();
+    }
+
+    /** Open the partition's log, creating an empty one if it has no directory yet. */
+    public PartitionLog open(TopicPartition tp, LogConfig config) throws IOException {
+        PartitionLog existing = logs.get(tp);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (this) {
+            existing = logs.get(tp);
+            if (existing != null) {
+                return existing;
+            }
+            PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended);
+            logs.put(tp, log);
+            return log;
+        }
+    }
+
+    private void appended(TopicPartition tp) {
+        for (Consumer<TopicPartition> l : appendListeners) {
+            l.accept(tp);
+        }
+    }
+
+    /** Remove a partition's log and its files. */
+    public void delete(TopicPartition tp) throws IOException {
+        PartitionLog log = logs.remove(tp);
+        if (log != null) {
+            log.delete();
+        } else if (Files.exists(partitionDir(tp))) {
+            try (var files = Files.walk(partitionDir(tp))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** One pass of retention over every log; returns the number of segments deleted. */
+    public int applyRetention() {
+        long now = System.currentTimeMillis();
+        int deleted = 0;
+        for (PartitionLog log : logs.values()) {
+            LogConfig cfg = log.config();
+            try {
+                deleted += log.applyRetention(now, s -> true, cfg.retentionMs(), cfg.retentionBytes(), "");
+                if (cfg.remoteStorage()) {
+                    deleted += log.applyRetention(now, deletionGuard, cfg.localRetentionMs(),
+                            cfg.localRetentionBytes(), "local ");
+                }
+            } catch (IOException e) {
+                LOG.errorf("%s: retention failed, will retry on the next pass: %s", log.topicPartition(), e.getMessage());
+            }
+        }
+        return deleted;
+    }
+
+    public void flushAll() {
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.flush();
+            } catch (IOException e) {
+                LOG.errorf("%s: flush failed: %s", log.topicPartition(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.close();
+            } catch (IOException e) {
+                failure = e;
+                LOG.errorf("%s: close failed: %s", log.topicPartition(), e.getMessage());
+            }
+        }
+        logs.clear();
+        if (failure == null) {
+            Files.createFile(dataDir.resolve(CLEAN_SHUTDOWN));
+            LOG.infof("logs closed cleanly in %s", dataDir);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.floe.broker.log;
+
+import org.apache.kafka.common.protocol.Errors;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What an idempotent producer has written to one partition: its epoch and its last five batches, enough to
+ * drop a retried batch as a duplicate and to reject one that skips ahead, as Kafka's idempotent producer expects.
+ * Only the partition's writer touches it.
+ */
+final class ProducerStateTable {
+    private static final int CACHED_BATCHES = 5;
+
+    record Check(Errors error, String message, long duplicateBaseOffset, long duplicateLastOffset) {
+        static final Check OK = new Check(Errors.NONE, null, -1, -1);
+
+        boolean duplicate() {
+            return duplicateBaseOffset >= 0;
+        }
+    }
+
+    private record Written(int firstSeq, int lastSeq, long firstOffset, long lastOffset) {
+    }
+
+    private static final class Entry {
+        short epoch;
+        final ArrayDeque<Written> batches = new ArrayDeque<>(CACHED_BATCHES);
+    }
+
+    private final Map<Long, Entry> producers = new HashMap<>();
+
+    Check check(BatchHeader batch) {
+        Entry entry = producers.get(batch.producerId());
+        if (entry == null || entry.batches.isEmpty()) {
+            return Check.OK;
+        }
+        if (batch.producerEpoch() < entry.epoch) {
+            return new Check(Errors.INVALID_PRODUCER_EPOCH, "producer " + batch.producerId() + " epoch "
+                    + batch.producerEpoch() + " is older than the current epoch " + entry.epoch, -1, -1);
+        }
+        if (batch.producerEpoch() > entry.epoch) {
+            return batch.baseSequence() == 0 ? Check.OK : new Check(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    "first batch of producer " + batch.producerId() + " epoch " + batch.producerEpoch()
+                            + " must start at sequence 0, not " + batch.baseSequence(), -1, -1);
+        }
+        for (Written w : entry.batches) {
+            if (w.firstSeq == batch.baseSequence() && w.lastSeq == batch.lastSequence()) {
+                return new Check(Errors.NONE, null, w.firstOffset, w.lastOffset);
+            }
+        }
+        int expected = nextSequence(entry.batches.peekLast().lastSeq);
+        if (batch.baseSequence() != expected) {
+            return new Check(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + batch.producerId()
+                    + " sent sequence " + batch.baseSequence() + " but " + expected + " was expected", -1, -1);
+        }
+        return Check.OK;
+    }
+
+    void record(BatchHeader batch) {
+        if (!batch.hasProducerId() || batch.isControl()) {
+            return;
+        }
+        Entry entry = producers.computeIfAbsent(batch.producerId(), id -> new Entry());
+        if (batch.producerEpoch() != entry.epoch) {
+            entry.epoch = batch.producerEpoch();
+            entry.batches.clear();
+        }
+        if (entry.batches.size() == CACHED_BATCHES) {
+            entry.batches.removeFirst();
+        }
+        entry.batches.addLast(new Written(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
+                batch.lastOffset()));
+    }
+
+    void clear() {
+        producers.clear();
+    }
+
+    int size() {
+        return producers.size();
+    }
+
+    private static int nextSequence(int sequence) {
+        return sequence == Integer.MAX_VALUE ? 0 : sequence + 1;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.floe.broker.produce;
+
+import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.log.AppendResult;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.metrics.TopicMetrics;
+import dev.floe.broker.protocol.ApiHandler;
+import dev.floe.broker.protocol.RequestContext;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Produce: validates each partition's batches, queues them on the partition's writer and answers when every
+ * partition is written. With one replica, acks=all is complete once the leader has appended.
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
+    private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
+    private final LogManager logs;
+    private final ClusterView cluster;
+    private final PartitionWriteQueues writers;
+    private final TopicMetrics metrics;
+
+    public ProduceHandler(LogManager logs, ClusterView cluster, PartitionWriteQueues writers, TopicMetrics metrics) {
+        this.logs = logs;
+        this.cluster = cluster;
+        this.writers = writers;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public boolean expectsNoResponse(ProduceRequestData request) {
+        return request.acks() == 0;
+    }
+
+    @Override
+    public CompletionStage<ProduceResponseData> handle(RequestContext ctx, ProduceRequestData request) {
+        ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        if (request.acks() != 0 && request.acks() != 1 && request.acks() != -1) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidRequiredAcksException(
+                    "acks must be 0, 1 or -1 (all), not " + request.acks()));
+        }
+        for (ProduceRequestData.TopicProduceData topic : request.topicData()) {
+            ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
+                    .setName(topic.name()).setTopicId(topic.topicId());
+            response.responses().add(topicResponse);
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                ProduceResponseData.PartitionProduceResponse out = new ProduceResponseData.PartitionProduceResponse()
+                        .setIndex(partition.index());
+                topicResponse.partitionResponses().add(out);
+                TopicPartition tp = new TopicPartition(topic.name(), partition.index());
+                PartitionLog log = logs.log(tp);
+                if (log == null) {
+                    fail(out, tp, Errors.UNKNOWN_TOPIC_OR_PARTITION, "this broker has no partition " + tp);
+                    continue;
+                }
+                if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
+                    fail(out, tp, Errors.NOT_LEADER_OR_FOLLOWER, "this broker does not lead " + tp);
+                    continue;
+                }
+                MemoryRecords records = (MemoryRecords) partition.records();
+                pending.add(writers.submit(tp, () -> append(log, records)).thenAccept(result -> report(out, tp, result)));
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> response);
+    }
+
+    private AppendResult append(PartitionLog log, MemoryRecords records) {
+        AppendResult invalid = BatchValidator.problem(records.buffer(), log.config().maxMessageBytes());
+        if (invalid != null) {
+            return invalid;
+        }
+        try {
+            return log.appendAsLeader(records);
+        } catch (IOException e) {
+            LOG.errorf("%s: append failed, answering KAFKA_STORAGE_ERROR: %s", log.topicPartition(), e.getMessage());
+            return AppendResult.failed(Errors.KAFKA_STORAGE_ERROR, "the broker could not write to its disk: "
+                    + e.getMessage());
+        }
+    }
+
+    private void report(ProduceResponseData.PartitionProduceResponse out, TopicPartition tp, AppendResult result) {
+        if (!result.ok()) {
+            fail(out, tp, result.error(), result.message());
+            return;
+        }
+        metrics.appended(tp.topic(), result.bytes(), result.records());
+        out.setErrorCode(Errors.NONE.code())
+                .setBaseOffset(result.baseOffset())
+                .setLogAppendTimeMs(result.logAppendTime())
+                .setLogStartOffset(result.logStartOffset());
+    }
+
+    private void fail(ProduceResponseData.PartitionProduceResponse out, TopicPartition tp, Errors error, String message) {
+        metrics.produceFailed(tp.topic());
+        LOG.debugf("produce to %s refused with %s: %s", tp, error, message);
+        out.setErrorCode(error.code()).setErrorMessage(message).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+    }
+}
