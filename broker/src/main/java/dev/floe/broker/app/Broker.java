@@ -12,6 +12,19 @@ import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.fetch.FetchHandler;
 import dev.floe.broker.fetch.FetchWaiters;
 import dev.floe.broker.fetch.ListOffsetsHandler;
+import dev.floe.broker.group.DeleteGroupsHandler;
+import dev.floe.broker.group.DescribeGroupsHandler;
+import dev.floe.broker.group.FindCoordinatorHandler;
+import dev.floe.broker.group.GroupCoordinator;
+import dev.floe.broker.group.HeartbeatHandler;
+import dev.floe.broker.group.JoinGroupHandler;
+import dev.floe.broker.group.LeaveGroupHandler;
+import dev.floe.broker.group.ListGroupsHandler;
+import dev.floe.broker.group.OffsetCommitHandler;
+import dev.floe.broker.group.OffsetDeleteHandler;
+import dev.floe.broker.group.OffsetFetchHandler;
+import dev.floe.broker.group.OffsetStore;
+import dev.floe.broker.group.SyncGroupHandler;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.PartitionLog;
 import dev.floe.broker.log.SegmentReaper;
@@ -21,6 +34,7 @@ import dev.floe.broker.metadata.MetadataHandler;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.network.KafkaListener;
 import dev.floe.broker.produce.InitProducerIdHandler;
+import dev.floe.broker.produce.PartitionAppender;
 import dev.floe.broker.produce.PartitionWriteQueues;
 import dev.floe.broker.produce.ProduceHandler;
 import dev.floe.broker.produce.ProducerIdAllocator;
@@ -42,6 +56,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,6 +79,9 @@ public class Broker {
     private TopicService topics;
     private ClusterView cluster;
     private KafkaListener listener;
+    private PartitionAppender appender;
+    private FetchWaiters fetchWaiters;
+    private GroupCoordinator groups;
     private volatile boolean ready;
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -82,12 +100,13 @@ public class Broker {
 
         TopicMetrics topicMetrics = new TopicMetrics(registry);
         FetchWaiters waiters = new FetchWaiters();
+        fetchWaiters = waiters;
         logs.addAppendListener(waiters::appended);
-        PartitionWriteQueues writers = new PartitionWriteQueues(executors.io());
+        appender = new PartitionAppender(logs, new PartitionWriteQueues(executors.io()), topicMetrics);
         SupportedApis apis = new SupportedApis();
         apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
-                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(logs, cluster, writers, topicMetrics))
+                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(logs, cluster, appender))
                 .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, cluster, waiters, executors.io(),
                         executors.scheduler(), topicMetrics))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io()))
@@ -100,6 +119,18 @@ public class Broker {
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.io()))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.io()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster));
+        groups = startGroupCoordinator();
+        apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets()))
+                .register(ApiKeys.JOIN_GROUP, 0, 9, new JoinGroupHandler(groups))
+                .register(ApiKeys.SYNC_GROUP, 0, 5, new SyncGroupHandler(groups))
+                .register(ApiKeys.HEARTBEAT, 0, 4, new HeartbeatHandler(groups))
+                .register(ApiKeys.LEAVE_GROUP, 0, 5, new LeaveGroupHandler(groups))
+                .register(ApiKeys.OFFSET_COMMIT, 2, 9, new OffsetCommitHandler(groups, logs))
+                .register(ApiKeys.OFFSET_FETCH, 1, 9, new OffsetFetchHandler(groups))
+                .register(ApiKeys.LIST_GROUPS, 0, 5, new ListGroupsHandler(groups))
+                .register(ApiKeys.DESCRIBE_GROUPS, 0, 5, new DescribeGroupsHandler(groups))
+                .register(ApiKeys.DELETE_GROUPS, 0, 2, new DeleteGroupsHandler(groups))
+                .register(ApiKeys.OFFSET_DELETE, 0, 0, new OffsetDeleteHandler(groups));
         registerGauges();
         scheduleBackgroundWork();
 
@@ -110,6 +141,19 @@ public class Broker {
         LOG.infof("Floe broker %d ready in %d ms: Kafka on %s:%d (advertised %s:%d), data in %s, %d topics",
                 config.nodeId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.host(),
                 config.kafkaPort(), config.advertisedHost(), advertisedPort, dataDir, registryOfTopics.all().size());
+    }
+
+    private GroupCoordinator startGroupCoordinator() throws java.io.IOException {
+        if (topics.get(OffsetStore.TOPIC) == null) {
+            // No compaction yet: committed offsets are kept forever and replayed at start (latest per key wins).
+            topics.create(OffsetStore.TOPIC, config.offsetsTopicPartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1"));
+        }
+        OffsetStore store = new OffsetStore(appender, topics.get(OffsetStore.TOPIC).partitions());
+        store.load(logs);
+        GroupCoordinator coordinator = new GroupCoordinator(store, logs, executors.scheduler(),
+                config.groupInitialRebalanceDelayMs(), registry);
+        coordinator.registerLoadedLag();
+        return coordinator;
     }
 
     private void registerGauges() {
@@ -158,6 +202,18 @@ public class Broker {
 
     public ClusterView cluster() {
         return cluster;
+    }
+
+    public GroupCoordinator groups() {
+        return groups;
+    }
+
+    public PartitionAppender appender() {
+        return appender;
+    }
+
+    public FetchWaiters fetchWaiters() {
+        return fetchWaiters;
     }
 
     public BrokerExecutors executors() {

@@ -69,6 +69,13 @@ public interface BrokerConfig {
     @WithDefault("50")
     int offsetsTopicPartitions();
 
+    /**
+     * How long a new group waits for more members before its first rebalance. Kafka's default is 3000;
+     * Floe uses 0, as Kafka's own sample server.properties does, so a single consumer starts at once.
+     */
+    @WithDefault("0")
+    long groupInitialRebalanceDelayMs();
+
     interface Defaults {
         @WithDefault("1073741824")
         long segmentBytes();

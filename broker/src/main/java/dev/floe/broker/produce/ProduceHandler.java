@@ -4,7 +4,6 @@ import dev.floe.broker.cluster.ClusterView;
 import dev.floe.broker.log.AppendResult;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.PartitionLog;
-import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
@@ -14,7 +13,6 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,14 +26,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
     private final LogManager logs;
     private final ClusterView cluster;
-    private final PartitionWriteQueues writers;
-    private final TopicMetrics metrics;
+    private final PartitionAppender appender;
 
-    public ProduceHandler(LogManager logs, ClusterView cluster, PartitionWriteQueues writers, TopicMetrics metrics) {
+    public ProduceHandler(LogManager logs, ClusterView cluster, PartitionAppender appender) {
         this.logs = logs;
         this.cluster = cluster;
-        this.writers = writers;
-        this.metrics = metrics;
+        this.appender = appender;
     }
 
     @Override
@@ -70,24 +66,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                     continue;
                 }
                 MemoryRecords records = (MemoryRecords) partition.records();
-                pending.add(writers.submit(tp, () -> append(log, records)).thenAccept(result -> report(out, tp, result)));
+                pending.add(appender.append(tp, records).thenAccept(result -> report(out, tp, result)));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> response);
-    }
-
-    private AppendResult append(PartitionLog log, MemoryRecords records) {
-        AppendResult invalid = BatchValidator.problem(records.buffer(), log.config().maxMessageBytes());
-        if (invalid != null) {
-            return invalid;
-        }
-        try {
-            return log.appendAsLeader(records);
-        } catch (IOException e) {
-            LOG.errorf("%s: append failed, answering KAFKA_STORAGE_ERROR: %s", log.topicPartition(), e.getMessage());
-            return AppendResult.failed(Errors.KAFKA_STORAGE_ERROR, "the broker could not write to its disk: "
-                    + e.getMessage());
-        }
     }
 
     private void report(ProduceResponseData.PartitionProduceResponse out, TopicPartition tp, AppendResult result) {
@@ -95,7 +77,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             fail(out, tp, result.error(), result.message());
             return;
         }
-        metrics.appended(tp.topic(), result.bytes(), result.records());
         out.setErrorCode(Errors.NONE.code())
                 .setBaseOffset(result.baseOffset())
                 .setLogAppendTimeMs(result.logAppendTime())
@@ -103,7 +84,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     }
 
     private void fail(ProduceResponseData.PartitionProduceResponse out, TopicPartition tp, Errors error, String message) {
-        metrics.produceFailed(tp.topic());
         LOG.debugf("produce to %s refused with %s: %s", tp, error, message);
         out.setErrorCode(error.code()).setErrorMessage(message).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
     }

@@ -1,0 +1,172 @@
+package dev.floe.broker.group;
+
+import dev.floe.broker.log.AppendResult;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.ReadResult;
+import dev.floe.broker.produce.PartitionAppender;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Committed offsets, kept in memory and made durable in the internal offsets topic before a commit is
+ * acknowledged. A group's records all go to one partition of that topic (hash of the group id), so in cluster
+ * mode the coordinator of a group is that partition's leader.
+ */
+public final class OffsetStore {
+    public static final String TOPIC = "__consumer_offsets";
+    private static final Logger LOG = Logger.getLogger(OffsetStore.class);
+    private static final int READ_CHUNK = 1 << 20;
+
+    private final PartitionAppender appender;
+    private final int partitions;
+    private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+
+    public OffsetStore(PartitionAppender appender, int partitions) {
+        this.appender = appender;
+        this.partitions = partitions;
+    }
+
+    public int partitionFor(String groupId) {
+        return Utils.toPositive(groupId.hashCode()) % partitions;
+    }
+
+    public Map<TopicPartition, CommittedOffset> committed(String groupId) {
+        return Map.copyOf(offsets.getOrDefault(groupId, Map.of()));
+    }
+
+    public Set<String> groups() {
+        return Set.copyOf(offsets.keySet());
+    }
+
+    public CompletableFuture<Errors> commit(String groupId, Map<TopicPartition, CommittedOffset> commits) {
+        if (commits.isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        MemoryRecordsBuilder builder = builder();
+        long now = System.currentTimeMillis();
+        commits.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp), OffsetRecordCodec.value(offset)));
+        return write(groupId, builder.build()).thenApply(error -> {
+            if (error == Errors.NONE) {
+                offsets.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(commits);
+            }
+            return error;
+        });
+    }
+
+    /** Forget offsets (tombstones); with {@code all}, the group itself is gone afterwards. */
+    public CompletableFuture<Errors> delete(String groupId, Collection<TopicPartition> partitionsToDelete) {
+        if (partitionsToDelete.isEmpty()) {
+            offsets.remove(groupId);
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        MemoryRecordsBuilder builder = builder();
+        long now = System.currentTimeMillis();
+        partitionsToDelete.forEach(tp -> builder.append(now, OffsetRecordCodec.key(groupId, tp), null));
+        return write(groupId, builder.build()).thenApply(error -> {
+            if (error == Errors.NONE) {
+                Map<TopicPartition, CommittedOffset> group = offsets.get(groupId);
+                if (group != null) {
+                    partitionsToDelete.forEach(group::remove);
+                    if (group.isEmpty()) {
+                        offsets.remove(groupId);
+                    }
+                }
+            }
+            return error;
+        });
+    }
+
+    private CompletableFuture<Errors> write(String groupId, MemoryRecords records) {
+        TopicPartition tp = new TopicPartition(TOPIC, partitionFor(groupId));
+        return appender.append(tp, records).thenApply((AppendResult result) -> {
+            if (!result.ok()) {
+                LOG.errorf("could not persist offsets of group %s to %s: %s %s", groupId, tp, result.error(), result.message());
+                return result.error() == Errors.KAFKA_STORAGE_ERROR ? Errors.COORDINATOR_NOT_AVAILABLE : result.error();
+            }
+            return Errors.NONE;
+        });
+    }
+
+    private static MemoryRecordsBuilder builder() {
+        return MemoryRecords.builder(ByteBuffer.allocate(512), RecordBatch.CURRENT_MAGIC_VALUE, Compression.NONE,
+                TimestampType.CREATE_TIME, 0L);
+    }
+
+    /** Rebuild the in-memory offsets from the internal topic; the latest record per key wins. */
+    public void load(LogManager logs) throws IOException {
+        long started = System.currentTimeMillis();
+        int records = 0;
+        for (int p = 0; p < partitions; p++) {
+            PartitionLog log = logs.log(new TopicPartition(TOPIC, p));
+            if (log == null) {
+                continue;
+            }
+            long offset = log.logStartOffset();
+            while (offset < log.highWatermark()) {
+                ReadResult read = log.read(offset, READ_CHUNK, true);
+                if (read.slice().sizeInBytes() == 0) {
+                    break;
+                }
+                long next = offset;
+                for (RecordBatch batch : MemoryRecords.readableRecords(read.slice().readAll()).batches()) {
+                    for (Record record : batch) {
+                        if (record.offset() >= offset) {
+                            apply(record);
+                            records++;
+                        }
+                    }
+                    next = batch.lastOffset() + 1;
+                }
+                if (next == offset) {
+                    break;
+                }
+                offset = next;
+            }
+        }
+        LOG.infof("loaded committed offsets of %d groups from %d records of %s in %d ms", offsets.size(), records,
+                TOPIC, System.currentTimeMillis() - started);
+    }
+
+    private void apply(Record record) {
+        if (!record.hasKey()) {
+            return;
+        }
+        OffsetRecordCodec.Key key = OffsetRecordCodec.readKey(record.key());
+        if (!record.hasValue()) {
+            Map<TopicPartition, CommittedOffset> group = offsets.get(key.group());
+            if (group != null) {
+                group.remove(key.partition());
+                if (group.isEmpty()) {
+                    offsets.remove(key.group());
+                }
+            }
+            return;
+        }
+        offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>())
+                .put(key.partition(), OffsetRecordCodec.readValue(record.value()));
+    }
+
+    Map<String, Map<TopicPartition, CommittedOffset>> snapshot() {
+        Map<String, Map<TopicPartition, CommittedOffset>> copy = new HashMap<>();
+        offsets.forEach((g, m) -> copy.put(g, Map.copyOf(m)));
+        return copy;
+    }
+}
