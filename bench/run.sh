@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Floe versus Apache Kafka on this machine, in one run: ProducerPerformance and ConsumerPerformance with 1 KB
+# records against each broker in turn, same JVM heap, same client jars. Reports throughput, producer latency
+# percentiles and broker CPU-seconds per GB, and the Floe/Kafka ratio of each. Loopback only.
+#
+#   bench/run.sh                 # 1M records per case (about 15 minutes on 2 cores)
+#   RECORDS=200000 bench/run.sh  # quicker
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+RECORDS=${RECORDS:-1000000}
+SIZE=${SIZE:-1024}
+CASES=${CASES:-"1:1 1:all 4:1 4:all"}    # partitions:acks
+HEAP=${HEAP:--Xmx1G -Xms1G}
+OUT=${OUT:-$ROOT/bench/target/results.md}
+WORK=$(mktemp -d /tmp/floe-bench.XXXXXX)
+LIB=$ROOT/bench/target/lib
+TICKS=$(getconf CLK_TCK)
+trap 'stop_broker; rm -rf "$WORK"' EXIT
+
+log() { echo "[bench] $*" >&2; }
+
+if [ ! -d "$LIB" ]; then
+  log "fetching Apache Kafka jars from Maven Central"
+  ./mvnw -B -q -f bench/pom.xml dependency:copy-dependencies -DoutputDirectory="$LIB" -DincludeScope=runtime
+fi
+if [ ! -f broker/target/quarkus-app/quarkus-run.jar ]; then
+  log "building the Floe broker"
+  ./mvnw -B -q -pl broker -am package -DskipTests
+fi
+
+BROKER_PID=
+PORT=19192
+stop_broker() {
+  if [ -n "${BROKER_PID:-}" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
+    kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
+  fi
+  BROKER_PID=
+}
+
+wait_port() {
+  for _ in $(seq 1 120); do
+    (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0
+    sleep 0.5
+  done
+  log "broker did not open port $PORT"; return 1
+}
+
+start_floe() {
+  mkdir -p "$WORK/floe"
+  FLOE_DATA_DIR="$WORK/floe" FLOE_KAFKA_PORT=$PORT FLOE_HTTP_PORT=18180 FLOE_ADVERTISED_HOST=127.0.0.1 \
+    java $HEAP -jar broker/target/quarkus-app/quarkus-run.jar > "$WORK/floe.log" 2>&1 &
+  BROKER_PID=$!
+  wait_port
+}
+
+start_kafka() {
+  mkdir -p "$WORK/kafka"
+  cat > "$WORK/kafka.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:19193
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:19193
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$WORK/kafka
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.partitions=1
+PROPS
+  java -cp "$LIB/*" kafka.tools.StorageTool format -t "$(java -cp "$LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+    -c "$WORK/kafka.properties" --standalone > "$WORK/kafka-format.log" 2>&1
+  java $HEAP -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null kafka.Kafka "$WORK/kafka.properties" > "$WORK/kafka.log" 2>&1 &
+  BROKER_PID=$!
+  wait_port
+}
+
+cpu_seconds() { awk -v t="$TICKS" '{printf "%.2f", ($14 + $15) / t}' "/proc/$BROKER_PID/stat"; }
+tool() { java -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null "$@"; }
+
+# One case: produce then consume; prints "prod_mbs p50 p99 prod_cpu_per_gb cons_mbs cons_cpu_per_gb".
+run_case() {
+  local broker=$1 partitions=$2 acks=$3 topic="bench-$2-$3"
+  tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$topic" \
+    --partitions "$partitions" --replication-factor 1 > /dev/null
+  local c0 c1 c2 prod cons
+  c0=$(cpu_seconds)
+  prod=$(tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$RECORDS" \
+    --record-size "$SIZE" --throughput -1 --producer-props bootstrap.servers=127.0.0.1:$PORT acks="$acks" \
+    linger.ms=5 batch.size=131072 | tail -1)
+  c1=$(cpu_seconds)
+  cons=$(tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$PORT --topic "$topic" \
+    --messages "$RECORDS" --timeout 60000 | tail -1)
+  c2=$(cpu_seconds)
+  local gb
+  gb=$(awk -v n="$RECORDS" -v s="$SIZE" 'BEGIN{printf "%.4f", n*s/1e9}')
+  # "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, p50 ms 50th, p95 ms 95th, p99 ms 99th, ..."
+  local pmbs p50 p99
+  pmbs=$(echo "$prod" | sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/')
+  p50=$(echo "$prod" | sed -E 's/.* ([0-9]+) ms 50th.*/\1/')
+  p99=$(echo "$prod" | sed -E 's/.* ([0-9]+) ms 99th.*/\1/')
+  local cmbs
+  cmbs=$(echo "$cons" | awk -F', *' '{print $4}')
+  awk -v pm="$pmbs" -v p50="$p50" -v p99="$p99" -v c0="$c0" -v c1="$c1" -v c2="$c2" -v gb="$gb" -v cm="$cmbs" \
+    'BEGIN{printf "%s %s %s %.2f %s %.2f\n", pm, p50, p99, (c1-c0)/gb, cm, (c2-c1)/gb}'
+  log "$broker p=$partitions acks=$acks: produce ${pmbs} MB/s p50 ${p50} ms p99 ${p99} ms; consume ${cmbs} MB/s"
+}
+
+declare -A RESULT
+for broker in floe kafka; do
+  log "starting $broker"
+  "start_$broker"
+  for c in $CASES; do
+    RESULT[$broker,$c]=$(run_case "$broker" "${c%%:*}" "${c##*:}")
+  done
+  stop_broker
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
+{
+  echo "Run: \`RECORDS=$RECORDS bench/run.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d), Apache Kafka ${KAFKA_VERSION:-4.3.1}, record size $SIZE bytes, linger.ms=5, batch.size=128 KiB."
+  echo
+  echo "| partitions | acks | produce MB/s Floe / Kafka (ratio) | p50 ms Floe / Kafka | p99 ms Floe / Kafka | broker CPU s/GB produce Floe / Kafka (ratio) | consume MB/s Floe / Kafka (ratio) | broker CPU s/GB consume Floe / Kafka (ratio) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for c in $CASES; do
+    read -r fpm fp50 fp99 fpc fcm fcc <<< "${RESULT[floe,$c]}"
+    read -r kpm kp50 kp99 kpc kcm kcc <<< "${RESULT[kafka,$c]}"
+    echo "| ${c%%:*} | ${c##*:} | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fp50 / $kp50 | $fp99 / $kp99 | $fpc / $kpc ($(ratio "$fpc" "$kpc")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $fcc / $kcc ($(ratio "$fcc" "$kcc")) |"
+  done
+} | tee "$OUT"
+log "results in $OUT"
