@@ -106,7 +106,7 @@ public class Broker {
         SupportedApis apis = new SupportedApis();
         apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
-                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(logs, cluster, appender))
+                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(cluster, appender))
                 .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, cluster, waiters, executors.io(),
                         executors.scheduler(), topicMetrics))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io()))

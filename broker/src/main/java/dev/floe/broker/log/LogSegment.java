@@ -410,6 +410,11 @@ public final class LogSegment implements AutoCloseable {
 
     /** Close for a clean shutdown: trim the active segment's indexes so they load as-is next time. */
     void closeClean() throws IOException {
+        // A write that failed half way (a full disk) may have left bytes past the published size: drop them, so
+        // the clean restart, which trusts the file, does not see a torn batch.
+        if (channel.size() > size) {
+            channel.truncate(size);
+        }
         channel.force(true);
         offsetIndex.trim();
         timeIndex.trim();

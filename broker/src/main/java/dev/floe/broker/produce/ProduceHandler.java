@@ -2,8 +2,6 @@ package dev.floe.broker.produce;
 
 import dev.floe.broker.cluster.ClusterView;
 import dev.floe.broker.log.AppendResult;
-import dev.floe.broker.log.LogManager;
-import dev.floe.broker.log.PartitionLog;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
@@ -24,12 +22,10 @@ import java.util.concurrent.CompletionStage;
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
-    private final LogManager logs;
     private final ClusterView cluster;
     private final PartitionAppender appender;
 
-    public ProduceHandler(LogManager logs, ClusterView cluster, PartitionAppender appender) {
-        this.logs = logs;
+    public ProduceHandler(ClusterView cluster, PartitionAppender appender) {
         this.cluster = cluster;
         this.appender = appender;
     }
@@ -56,11 +52,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                         .setIndex(partition.index());
                 topicResponse.partitionResponses().add(out);
                 TopicPartition tp = new TopicPartition(topic.name(), partition.index());
-                PartitionLog log = logs.log(tp);
-                if (log == null) {
-                    fail(out, tp, Errors.UNKNOWN_TOPIC_OR_PARTITION, "this broker has no partition " + tp);
-                    continue;
-                }
                 if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
                     fail(out, tp, Errors.NOT_LEADER_OR_FOLLOWER, "this broker does not lead " + tp);
                     continue;
