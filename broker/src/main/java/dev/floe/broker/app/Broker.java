@@ -44,6 +44,7 @@ import dev.floe.broker.topic.MetadataFile;
 import dev.floe.broker.topic.TopicConfigs;
 import dev.floe.broker.topic.TopicRegistry;
 import dev.floe.broker.topic.TopicService;
+import dev.floe.broker.tier.TieringService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -82,6 +83,7 @@ public class Broker {
     private PartitionAppender appender;
     private FetchWaiters fetchWaiters;
     private GroupCoordinator groups;
+    private TieringService tiering;
     private volatile boolean ready;
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -108,8 +110,8 @@ public class Broker {
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
                 .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(cluster, appender))
                 .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, cluster, waiters, executors.io(),
-                        executors.scheduler(), topicMetrics))
-                .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io()))
+                        executors.scheduler(), topicMetrics, tiering, executors.io()))
+                .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io(), tiering))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
                         new ProducerIdAllocator(registryOfTopics), executors.io()))
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.io()))

@@ -8,10 +8,12 @@ import dev.floe.broker.log.ReadResult;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
+import dev.floe.broker.tier.TieringService;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -36,9 +38,15 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final Executor io;
     private final ScheduledExecutorService scheduler;
     private final TopicMetrics metrics;
+    private final TieringService tier;
+    private final Executor remoteReads;
 
+    /** {@code tier} is null when no object storage is configured. */
     public FetchHandler(LogManager logs, ClusterView cluster, FetchWaiters waiters, Executor io,
-                        ScheduledExecutorService scheduler, TopicMetrics metrics) {
+                        ScheduledExecutorService scheduler, TopicMetrics metrics, TieringService tier,
+                        Executor remoteReads) {
+        this.tier = tier;
+        this.remoteReads = remoteReads;
         this.logs = logs;
         this.cluster = cluster;
         this.waiters = waiters;
@@ -87,6 +95,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
     private FetchResponseData readAll(FetchRequestData request) {
         FetchResponseData response = new FetchResponseData().setSessionId(0);
+        List<CompletableFuture<Void>> remote = new ArrayList<>();
         int remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
         boolean first = true;
         for (FetchRequestData.FetchTopic topic : request.topics()) {
@@ -112,11 +121,22 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 int limit = Math.min(p.partitionMaxBytes(), remaining);
                 try {
                     ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first);
+                    long globalStart = tier == null || tier.remoteStart(tp) < 0 ? read.logStartOffset()
+                            : Math.min(tier.remoteStart(tp), read.logStartOffset());
                     out.setErrorCode(read.error().code())
                             .setHighWatermark(read.highWatermark())
                             .setLastStableOffset(read.highWatermark())
-                            .setLogStartOffset(read.logStartOffset())
+                            .setLogStartOffset(globalStart)
                             .setRecords(read.slice());
+                    if (read.error() == Errors.OFFSET_OUT_OF_RANGE && tier != null && p.fetchOffset() < read.logStartOffset()
+                            && p.fetchOffset() >= globalStart) {
+                        // Below the local log: the bytes come from object storage, several partitions at once.
+                        int remoteLimit = Math.max(limit, 1);
+                        remote.add(CompletableFuture.runAsync(() -> readRemote(tp, p.fetchOffset(), remoteLimit, out), remoteReads));
+                        remaining -= Math.min(remaining, remoteLimit);
+                        first = false;
+                        continue;
+                    }
                     int size = read.slice().sizeInBytes();
                     if (size > 0) {
                         first = false;
@@ -128,7 +148,23 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 }
             }
         }
+        if (!remote.isEmpty()) {
+            CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)).join();
+        }
         return response;
+    }
+
+    private void readRemote(TopicPartition tp, long offset, int maxBytes, FetchResponseData.PartitionData out) {
+        try {
+            java.nio.ByteBuffer bytes = tier.read(tp, offset, maxBytes);
+            if (bytes == null) {
+                return;
+            }
+            out.setErrorCode(Errors.NONE.code()).setRecords(MemoryRecords.readableRecords(bytes));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("%s: reading offset %d from object storage failed: %s", tp, offset, e.getMessage());
+            out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+        }
     }
 
     private void countOut(FetchResponseData response) {

@@ -6,6 +6,7 @@ import dev.floe.broker.log.PartitionLog;
 import dev.floe.broker.log.TimestampOffset;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
+import dev.floe.broker.tier.TieringService;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
@@ -29,8 +30,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     private final LogManager logs;
     private final ClusterView cluster;
     private final Executor io;
+    private final TieringService tier;
 
-    public ListOffsetsHandler(LogManager logs, ClusterView cluster, Executor io) {
+    /** {@code tier} is null when no object storage is configured. */
+    public ListOffsetsHandler(LogManager logs, ClusterView cluster, Executor io, TieringService tier) {
+        this.tier = tier;
         this.logs = logs;
         this.cluster = cluster;
         this.io = io;
@@ -45,7 +49,12 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                         new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
                 response.topics().add(topicResponse);
                 for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
-                    topicResponse.partitions().add(lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp()));
+                    ListOffsetsResponseData.ListOffsetsPartitionResponse out =
+                            lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp());
+                    if (ctx.apiVersion() < 4) {
+                        out.setLeaderEpoch(-1); // the field exists from v4 on
+                    }
+                    topicResponse.partitions().add(out);
                 }
             }
             return response;
@@ -67,13 +76,23 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
             if (timestamp == LATEST) {
                 return out.setOffset(log.highWatermark());
             }
-            if (timestamp == EARLIEST || timestamp == EARLIEST_LOCAL) {
+            long remoteStart = tier == null ? -1 : tier.remoteStart(tp);
+            if (timestamp == EARLIEST) {
+                return out.setOffset(remoteStart >= 0 ? Math.min(remoteStart, log.logStartOffset()) : log.logStartOffset());
+            }
+            if (timestamp == EARLIEST_LOCAL) {
                 return out.setOffset(log.logStartOffset());
             }
             if (timestamp == LATEST_TIERED) {
-                return out.setOffset(-1);
+                return out.setOffset(tier == null ? -1 : tier.remoteEnd(tp));
             }
             TimestampOffset found = timestamp == MAX_TIMESTAMP ? log.maxTimestampRecord() : log.offsetForTimestamp(timestamp);
+            if (timestamp >= 0 && tier != null) {
+                TimestampOffset cold = tier.offsetForTimestamp(tp, timestamp);
+                if (cold != null && (found == null || cold.offset() < found.offset())) {
+                    found = cold;
+                }
+            }
             if (found != null) {
                 out.setOffset(found.offset()).setTimestamp(found.timestamp()).setLeaderEpoch(found.leaderEpoch());
             }

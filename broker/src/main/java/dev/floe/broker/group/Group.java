@@ -419,7 +419,7 @@ final class Group {
 
     private static JoinGroupResponseData joinResponse(Errors error, String memberId) {
         return new JoinGroupResponseData().setErrorCode(error.code()).setMemberId(memberId == null ? "" : memberId)
-                .setGenerationId(-1).setLeader("").setProtocolName(null);
+                .setGenerationId(-1).setLeader("").setProtocolName(""); // not nullable before v7
     }
 
     private SyncGroupResponseData syncOk(Member member) {

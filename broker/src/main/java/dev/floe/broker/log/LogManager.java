@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Owns every partition log under the data directory: opens them at start (recovering after an unclean stop),
@@ -27,7 +28,8 @@ public final class LogManager implements AutoCloseable {
     private final boolean cleanShutdown;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
-    private volatile Predicate<LogSegment> deletionGuard = s -> true;
+    private volatile BiPredicate<TopicPartition, LogSegment> deletionGuard = (tp, s) -> true;
+    private volatile ToLongFunction<TopicPartition> emptyLogStart = tp -> 0L;
 
     public LogManager(Path dataDir, SegmentReaper reaper) throws IOException {
         this.dataDir = dataDir;
@@ -57,8 +59,13 @@ public final class LogManager implements AutoCloseable {
     }
 
     /** Segments the guard rejects are never deleted by local retention (tiering keeps unuploaded ones). */
-    public void setDeletionGuard(Predicate<LogSegment> guard) {
+    public void setDeletionGuard(BiPredicate<TopicPartition, LogSegment> guard) {
         this.deletionGuard = guard;
+    }
+
+    /** Where a partition with no local segments starts (after what object storage already holds). */
+    public void setEmptyLogStart(ToLongFunction<TopicPartition> start) {
+        this.emptyLogStart = start;
     }
 
     public Path partitionDir(TopicPartition tp) {
@@ -84,9 +91,20 @@ public final class LogManager implements AutoCloseable {
             if (existing != null) {
                 return existing;
             }
-            PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended);
+            long initial = config.remoteStorage() && !hasSegments(tp) ? emptyLogStart.applyAsLong(tp) : 0L;
+            PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended, initial);
             logs.put(tp, log);
             return log;
+        }
+    }
+
+    private boolean hasSegments(TopicPartition tp) throws IOException {
+        Path dir = partitionDir(tp);
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(SegmentNames.LOG));
         }
     }
 
@@ -115,9 +133,11 @@ public final class LogManager implements AutoCloseable {
         for (PartitionLog log : logs.values()) {
             LogConfig cfg = log.config();
             try {
-                deleted += log.applyRetention(now, s -> true, cfg.retentionMs(), cfg.retentionBytes(), "");
-                if (cfg.remoteStorage()) {
-                    deleted += log.applyRetention(now, deletionGuard, cfg.localRetentionMs(),
+                if (!cfg.remoteStorage()) {
+                    deleted += log.applyRetention(now, s -> true, cfg.retentionMs(), cfg.retentionBytes(), "");
+                } else {
+                    TopicPartition tp = log.topicPartition();
+                    deleted += log.applyRetention(now, segment -> deletionGuard.test(tp, segment), cfg.localRetentionMs(),
                             cfg.localRetentionBytes(), "local ");
                 }
             } catch (IOException e) {

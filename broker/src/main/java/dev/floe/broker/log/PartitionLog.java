@@ -54,13 +54,20 @@ public final class PartitionLog implements AutoCloseable {
      */
     public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
                                     SegmentReaper reaper, Consumer<TopicPartition> onAppend) throws IOException {
+        return open(tp, dir, config, cleanShutdown, reaper, onAppend, 0L);
+    }
+
+    /** As above; a log with no segments yet starts at {@code initialOffset}. */
+    public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
+                                    SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset)
+            throws IOException {
         Files.createDirectories(dir);
         PartitionLog log = new PartitionLog(tp, dir, config, reaper, onAppend);
-        log.load(cleanShutdown);
+        log.load(cleanShutdown, initialOffset);
         return log;
     }
 
-    private void load(boolean cleanShutdown) throws IOException {
+    private void load(boolean cleanShutdown, long initialOffset) throws IOException {
         List<Long> bases = new ArrayList<>();
         try (var files = Files.list(dir)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -87,7 +94,8 @@ public final class PartitionLog implements AutoCloseable {
             segments.put(base, segment);
         }
         if (segments.isEmpty()) {
-            segments.put(0L, LogSegment.create(dir, 0, config.indexIntervalBytes(), config.segmentIndexBytes()));
+            segments.put(initialOffset, LogSegment.create(dir, initialOffset, config.indexIntervalBytes(),
+                    config.segmentIndexBytes()));
         }
         logStartOffset = segments.firstKey();
         LogSegment active = segments.lastEntry().getValue();

@@ -145,8 +145,19 @@ final class KafkaConnection {
             complete(slot, List.of());
             return;
         }
-        complete(slot, ResponseEncoder.encode(socket.channelHandlerContext().alloc(), request.api(),
-                request.version(), request.header().correlationId(), response));
+        List<Object> encoded;
+        try {
+            encoded = ResponseEncoder.encode(socket.channelHandlerContext().alloc(), request.api(), request.version(),
+                    request.header().correlationId(), response);
+        } catch (RuntimeException e) {
+            // A response the client's version cannot carry is a broker bug; closing makes the client retry
+            // instead of waiting forever for an answer that will never come.
+            LOG.errorf(e, "closing connection from %s: cannot encode the %s v%d response", remote, request.api(),
+                    request.version());
+            close();
+            return;
+        }
+        complete(slot, encoded);
     }
 
     private void complete(Slot slot, List<Object> response) {

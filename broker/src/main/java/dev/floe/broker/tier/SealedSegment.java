@@ -1,0 +1,8 @@
+package dev.floe.broker.tier;
+
+import java.nio.file.Path;
+
+/** A local segment that will never change again, described for upload. */
+public record SealedSegment(long baseOffset, long lastOffset, long maxTimestamp, int leaderEpoch, long sizeBytes,
+                            Path log, Path offsetIndex, Path timeIndex) {
+}

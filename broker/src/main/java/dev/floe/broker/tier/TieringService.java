@@ -1,0 +1,252 @@
+package dev.floe.broker.tier;
+
+import dev.floe.broker.log.LogConfig;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.log.LogSegment;
+import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.TimestampOffset;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * Moves sealed segments to object storage and reads them back. Uploads go oldest first and only for segments
+ * entirely below the high watermark; a segment counts as uploaded once its manifest is committed, and only then
+ * may local retention delete it. An object-store outage stops uploads (retried with backoff), never produce.
+ */
+public final class TieringService {
+    private static final Logger LOG = Logger.getLogger(TieringService.class);
+    private static final long MAX_BACKOFF_MS = 60_000;
+
+    /** Opens the remote side of a partition: (topic, topic id, partition) to its store. */
+    public interface StoreFactory {
+        RemotePartitionStore open(String topic, String topicId, int partition);
+    }
+
+    private static final class PartitionTier {
+        final RemotePartitionStore store;
+        final List<RemoteSegmentRef> segments = new CopyOnWriteArrayList<>();
+        volatile long uploadedThrough = -1;
+        volatile boolean listed;
+        long nextAttemptAt;
+        int failures;
+
+        PartitionTier(RemotePartitionStore store) {
+            this.store = store;
+        }
+    }
+
+    private final StoreFactory factory;
+    private final LogManager logs;
+    private final Function<String, String> topicIdOf;
+    private final Map<TopicPartition, PartitionTier> tiers = new ConcurrentHashMap<>();
+    private final Counter uploadedBytes;
+    private final Counter uploadedSegments;
+    private final Counter uploadFailures;
+    private final Counter remoteFetchBytes;
+    private final Timer remoteFetch;
+
+    public TieringService(StoreFactory factory, LogManager logs, Function<String, String> topicIdOf, MeterRegistry registry) {
+        this.factory = factory;
+        this.logs = logs;
+        this.topicIdOf = topicIdOf;
+        uploadedBytes = Counter.builder("floe.tier.uploaded.bytes").baseUnit("bytes").register(registry);
+        uploadedSegments = Counter.builder("floe.tier.uploaded.segments").register(registry);
+        uploadFailures = Counter.builder("floe.tier.upload.failures").register(registry);
+        remoteFetchBytes = Counter.builder("floe.tier.fetch.bytes").baseUnit("bytes")
+                .description("Bytes served to fetches from object storage").register(registry);
+        remoteFetch = Timer.builder("floe.tier.fetch.latency").publishPercentiles(0.5, 0.99).register(registry);
+        Gauge.builder("floe.tier.upload.lag", this, TieringService::uploadLagBytes).baseUnit("bytes")
+                .description("Bytes in sealed local segments not yet in object storage").register(registry);
+    }
+
+    private PartitionTier tier(TopicPartition tp) {
+        return tiers.computeIfAbsent(tp, k -> new PartitionTier(
+                factory.open(tp.topic(), topicIdOf.apply(tp.topic()), tp.partition())));
+    }
+
+    /** Read the remote segment list once; until then nothing counts as uploaded. */
+    private PartitionTier listed(TopicPartition tp) throws IOException {
+        PartitionTier tier = tier(tp);
+        if (!tier.listed) {
+            synchronized (tier) {
+                if (!tier.listed) {
+                    List<RemoteSegmentRef> remote = tier.store.segments();
+                    tier.segments.clear();
+                    tier.segments.addAll(remote);
+                    tier.uploadedThrough = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
+                    tier.listed = true;
+                }
+            }
+        }
+        return tier;
+    }
+
+    /** Where a partition with no local segments starts: after the last uploaded offset, or 0. */
+    public long emptyLogStart(TopicPartition tp) {
+        try {
+            return listed(tp).uploadedThrough + 1;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("%s: cannot list object storage (%s); an empty local log starts at 0", tp, e.getMessage());
+            return 0;
+        }
+    }
+
+    /** One pass over every tiered partition: upload what is sealed, oldest first. */
+    public void uploadPass() {
+        long now = System.currentTimeMillis();
+        for (PartitionLog log : logs.all()) {
+            if (!log.config().remoteStorage()) {
+                continue;
+            }
+            TopicPartition tp = log.topicPartition();
+            PartitionTier tier = tier(tp);
+            if (now < tier.nextAttemptAt) {
+                continue;
+            }
+            try {
+                listed(tp);
+                for (LogSegment segment : log.segments()) {
+                    if (!segment.isSealed() || segment.lastOffset() <= tier.uploadedThrough
+                            || segment.lastOffset() >= log.highWatermark() || segment.size() == 0) {
+                        continue;
+                    }
+                    upload(tp, tier, log, segment);
+                }
+                if (tier.failures > 0) {
+                    LOG.infof("%s: object storage is reachable again, uploads resumed", tp);
+                }
+                tier.failures = 0;
+            } catch (IOException | RuntimeException e) {
+                tier.failures++;
+                uploadFailures.increment();
+                long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(tier.failures, 16));
+                tier.nextAttemptAt = now + backoff;
+                LOG.warnf("%s: upload to object storage failed (attempt %d, retry in %d ms); local segments are kept: %s",
+                        tp, tier.failures, backoff, e.getMessage());
+            }
+        }
+    }
+
+    private void upload(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment) throws IOException {
+        long started = System.nanoTime();
+        tier.store.upload(new SealedSegment(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(),
+                log.leaderEpoch(), segment.size(), segment.logPath(), segment.offsetIndexPath(), segment.timeIndexPath()));
+        tier.segments.add(new RemoteSegmentRef(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(), segment.size()));
+        tier.uploadedThrough = segment.lastOffset();
+        uploadedBytes.increment(segment.size());
+        uploadedSegments.increment();
+        LOG.infof("%s: uploaded segment %d-%d (%d bytes) in %d ms", tp, segment.baseOffset(), segment.lastOffset(),
+                segment.size(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Local retention may delete a segment only once object storage holds it. */
+    public boolean isUploaded(TopicPartition tp, LogSegment segment) {
+        PartitionTier tier = tiers.get(tp);
+        return tier != null && tier.listed && segment.lastOffset() <= tier.uploadedThrough;
+    }
+
+    /** First offset held in object storage, or -1. */
+    public long remoteStart(TopicPartition tp) {
+        PartitionTier tier = tiers.get(tp);
+        return tier == null || tier.segments.isEmpty() ? -1 : tier.segments.get(0).baseOffset();
+    }
+
+    /** Last offset held in object storage, or -1. */
+    public long remoteEnd(TopicPartition tp) {
+        PartitionTier tier = tiers.get(tp);
+        return tier == null ? -1 : tier.uploadedThrough;
+    }
+
+    /** Batches from object storage for an offset below the local log, or null when the tier does not hold it. */
+    public ByteBuffer read(TopicPartition tp, long offset, int maxBytes) throws IOException {
+        PartitionTier tier = tiers.get(tp);
+        if (tier == null || tier.segments.isEmpty() || offset < tier.segments.get(0).baseOffset()
+                || offset > tier.uploadedThrough) {
+            return null;
+        }
+        long started = System.nanoTime();
+        ByteBuffer bytes = tier.store.read(offset, maxBytes);
+        remoteFetch.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        remoteFetchBytes.increment(bytes.remaining());
+        return bytes;
+    }
+
+    /** A by-time lookup over the remote segments, or null when none of them reaches the timestamp. */
+    public TimestampOffset offsetForTimestamp(TopicPartition tp, long timestamp) throws IOException {
+        PartitionTier tier = tiers.get(tp);
+        if (tier == null || tier.segments.stream().noneMatch(s -> s.maxTimestamp() >= timestamp)) {
+            return null;
+        }
+        return tier.store.offsetForTimestamp(timestamp);
+    }
+
+    /** Total retention over object storage: time and size, counting local data not yet uploaded. */
+    public void applyRemoteRetention() {
+        long now = System.currentTimeMillis();
+        for (Map.Entry<TopicPartition, PartitionTier> e : tiers.entrySet()) {
+            PartitionLog log = logs.log(e.getKey());
+            if (log == null) {
+                continue;
+            }
+            LogConfig cfg = log.config();
+            PartitionTier tier = e.getValue();
+            long total = tier.segments.stream().mapToLong(RemoteSegmentRef::sizeBytes).sum()
+                    + log.segments().stream().filter(s -> s.lastOffset() > tier.uploadedThrough).mapToLong(LogSegment::size).sum();
+            List<RemoteSegmentRef> doomed = new ArrayList<>();
+            for (RemoteSegmentRef s : tier.segments) {
+                boolean expired = cfg.retentionMs() >= 0 && now - s.maxTimestamp() > cfg.retentionMs();
+                boolean tooBig = cfg.retentionBytes() >= 0 && total > cfg.retentionBytes();
+                if (!expired && !tooBig) {
+                    break;
+                }
+                doomed.add(s);
+                total -= s.sizeBytes();
+            }
+            for (RemoteSegmentRef s : doomed) {
+                try {
+                    tier.store.delete(s);
+                    tier.segments.remove(s);
+                    LOG.infof("%s: deleted remote segment %d-%d by retention", e.getKey(), s.baseOffset(), s.lastOffset());
+                } catch (IOException | RuntimeException ex) {
+                    LOG.warnf("%s: could not delete remote segment %d: %s", e.getKey(), s.baseOffset(), ex.getMessage());
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Forget a deleted topic's partitions (their remote objects stay until the bucket's own lifecycle rules). */
+    public void forget(TopicPartition tp) {
+        tiers.remove(tp);
+    }
+
+    private double uploadLagBytes() {
+        long lag = 0;
+        for (PartitionLog log : logs.all()) {
+            if (!log.config().remoteStorage()) {
+                continue;
+            }
+            PartitionTier tier = tiers.get(log.topicPartition());
+            long through = tier == null ? -1 : tier.uploadedThrough;
+            for (LogSegment s : log.segments()) {
+                if (s.isSealed() && s.lastOffset() > through) {
+                    lag += s.size();
+                }
+            }
+        }
+        return lag;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.floe.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged Floe broker (broker/target/quarkus-app) as a separate process, started the way the README
+ * says, on free ports and a data directory of its own. It can be stopped, killed with SIGKILL, and restarted on
+ * the same data and ports.
+ */
+final class FloeProcess implements AutoCloseable {
+    private final Path jar;
+    private final Path dataDir;
+    private final Path logFile;
+    private final int kafkaPort;
+    private final int httpPort;
+    private Process process;
+
+    FloeProcess(Path workDir) throws IOException {
+        this.jar = Path.of(System.getProperty("floe.broker.jar", "../broker/target/quarkus-app/quarkus-run.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("the packaged broker " + jar.toAbsolutePath()
+                    + " is missing: build the broker first with ./mvnw -pl broker package");
+        }
+        this.dataDir = workDir.resolve("data");
+        this.logFile = workDir.resolve("broker.log");
+        this.kafkaPort = freePort();
+        this.httpPort = freePort();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    FloeProcess start() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(List.of(javaBin(), "-Xmx512m", "-jar", jar.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().put("FLOE_DATA_DIR", dataDir.toString());
+        builder.environment().put("FLOE_KAFKA_PORT", Integer.toString(kafkaPort));
+        builder.environment().put("FLOE_HTTP_PORT", Integer.toString(httpPort));
+        builder.environment().put("FLOE_ADVERTISED_HOST", "127.0.0.1");
+        process = builder.start();
+        awaitReady();
+        return this;
+    }
+
+    private void awaitReady() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the broker exited with " + process.exitValue() + "; its log:\n" + logTail());
+            }
+            try {
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                if (ready.statusCode() == 200) {
+                    try (Socket ignored = new Socket("127.0.0.1", kafkaPort)) {
+                        return;
+                    }
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the broker did not become ready within 60 s; its log:\n" + logTail());
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: a clean shutdown. */
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
