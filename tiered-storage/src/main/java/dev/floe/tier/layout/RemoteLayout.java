@@ -1,0 +1,57 @@
+package dev.floe.tier.layout;
+
+/**
+ * The stable object-key layout of a tiered bucket (docs/tiered-storage.md):
+ * {@code <cluster>/<topic>-<topicId>/<partition>/<20-digit base offset>.<log|index|timeindex|manifest.json>}.
+ * Every key names its cluster, topic, topic id and partition, so a bucket is readable with no broker.
+ */
+public final class RemoteLayout {
+    public static final String LOG = "log";
+    public static final String INDEX = "index";
+    public static final String TIME_INDEX = "timeindex";
+    public static final String MANIFEST = "manifest.json";
+    /** Kafka topic ids print as 22 characters of URL-safe base64. */
+    private static final int TOPIC_ID_LENGTH = 22;
+
+    private RemoteLayout() {
+    }
+
+    public static String clusterPrefix(String cluster) {
+        return cluster + "/";
+    }
+
+    public static String topicDirectory(String topic, String topicId) {
+        return topic + "-" + topicId;
+    }
+
+    public static String partitionPrefix(String cluster, String topic, String topicId, int partition) {
+        return clusterPrefix(cluster) + topicDirectory(topic, topicId) + "/" + partition + "/";
+    }
+
+    public static String objectKey(String partitionPrefix, long baseOffset, String kind) {
+        return partitionPrefix + String.format("%020d", baseOffset) + "." + kind;
+    }
+
+    /** The base offset of a key in a partition directory, or -1 when it is not a segment object. */
+    public static long baseOffsetOf(String key) {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        int dot = name.indexOf('.');
+        if (dot != 20) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(name.substring(0, 20));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Splits a topic directory name into topic and topic id; null when it is not one. */
+    public static String[] parseTopicDirectory(String directory) {
+        if (directory.length() < TOPIC_ID_LENGTH + 2 || directory.charAt(directory.length() - TOPIC_ID_LENGTH - 1) != '-') {
+            return null;
+        }
+        int split = directory.length() - TOPIC_ID_LENGTH - 1;
+        return new String[]{directory.substring(0, split), directory.substring(split + 1)};
+    }
+}

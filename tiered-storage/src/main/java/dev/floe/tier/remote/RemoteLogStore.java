@@ -1,0 +1,69 @@
+package dev.floe.tier.remote;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.tier.layout.RemoteLayout;
+import dev.floe.tier.store.ObjectStore;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A cluster's tiered data in one object store: the entry point for the broker and the replay tool. */
+public final class RemoteLogStore implements AutoCloseable {
+    public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+
+    /** A topic found in the bucket. */
+    public record RemoteTopic(String topic, String topicId, List<Integer> partitions) {
+    }
+
+    private final ObjectStore store;
+    private final String cluster;
+    private final ChunkCache cache;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, RemotePartition> partitions = new ConcurrentHashMap<>();
+
+    public RemoteLogStore(ObjectStore store, String cluster, long cacheBytes, MeterRegistry registry) {
+        this.store = store;
+        this.cluster = cluster;
+        this.cache = new ChunkCache(store, DEFAULT_CHUNK_BYTES, cacheBytes, registry);
+    }
+
+    public ObjectStore objectStore() {
+        return store;
+    }
+
+    public RemotePartition partition(String topic, String topicId, int partition) {
+        return partitions.computeIfAbsent(RemoteLayout.partitionPrefix(cluster, topic, topicId, partition),
+                k -> new RemotePartition(store, cache, json, cluster, topic, topicId, partition));
+    }
+
+    /** Every topic with data in the bucket for this cluster. */
+    public List<RemoteTopic> topics() {
+        List<RemoteTopic> out = new ArrayList<>();
+        String clusterPrefix = RemoteLayout.clusterPrefix(cluster);
+        for (String directory : store.listPrefixes(clusterPrefix)) {
+            String[] parsed = RemoteLayout.parseTopicDirectory(directory);
+            if (parsed == null) {
+                continue;
+            }
+            List<Integer> parts = new ArrayList<>();
+            for (String p : store.listPrefixes(clusterPrefix + directory + "/")) {
+                try {
+                    parts.add(Integer.parseInt(p));
+                } catch (NumberFormatException ignored) {
+                    // not a partition directory
+                }
+            }
+            parts.sort(Integer::compare);
+            out.add(new RemoteTopic(parsed[0], parsed[1], parts));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,284 @@
+package dev.floe.tier.remote;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.tier.layout.RemoteLayout;
+import dev.floe.tier.store.ObjectStore;
+import dev.floe.tier.store.ObjectStoreException;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One partition's segments in object storage: upload (data first, manifest last), list, ranged reads of whole
+ * batches guided by the uploaded offset index, timestamp lookups, deletion and garbage collection.
+ * Thread-safe; several partitions are read in parallel by the broker.
+ */
+public final class RemotePartition {
+    private static final Logger LOG = LoggerFactory.getLogger(RemotePartition.class);
+    private static final int OFFSET_INDEX_ENTRY = 8;
+    private static final int TIME_INDEX_ENTRY = 12;
+    private static final int UPLOAD_ATTEMPTS = 3;
+
+    private final ObjectStore store;
+    private final ChunkCache cache;
+    private final ObjectMapper json;
+    private final String cluster;
+    private final String topic;
+    private final String topicId;
+    private final int partition;
+    private final String prefix;
+    private final Map<String, SegmentManifest> manifests = new ConcurrentHashMap<>();
+    private final Map<String, ByteBuffer> indexes = new ConcurrentHashMap<>();
+
+    RemotePartition(ObjectStore store, ChunkCache cache, ObjectMapper json, String cluster, String topic, String topicId,
+                    int partition) {
+        this.store = store;
+        this.cache = cache;
+        this.json = json;
+        this.cluster = cluster;
+        this.topic = topic;
+        this.topicId = topicId;
+        this.partition = partition;
+        this.prefix = RemoteLayout.partitionPrefix(cluster, topic, topicId, partition);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /**
+     * Upload a sealed segment: log and indexes first, then the manifest that commits them. Re-uploading the same
+     * segment rewrites identical objects, so a retry after a failure half way is harmless.
+     */
+    public SegmentManifest upload(SegmentUpload upload) {
+        String logKey = RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.LOG);
+        String indexKey = RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.INDEX);
+        String timeKey = RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.TIME_INDEX);
+        SegmentManifest manifest;
+        try {
+            manifest = new SegmentManifest(SegmentManifest.FORMAT_VERSION, cluster, topic, topicId, partition,
+                    upload.baseOffset(), upload.lastOffset(), upload.maxTimestamp(), java.nio.file.Files.size(upload.log()),
+                    upload.leaderEpoch(), System.currentTimeMillis(), logKey, indexKey, timeKey);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read segment file " + upload.log() + ": " + e.getMessage(), e);
+        }
+        withRetries("upload of segment " + upload.baseOffset() + " of " + prefix, () -> {
+            store.put(logKey, upload.log());
+            store.put(indexKey, upload.offsetIndex());
+            store.put(timeKey, upload.timeIndex());
+            store.put(RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.MANIFEST), json.writeValueAsBytes(manifest));
+            return null;
+        });
+        manifests.put(RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.MANIFEST), manifest);
+        return manifest;
+    }
+
+    private interface Attempt<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T withRetries(String what, Attempt<T> attempt) {
+        ObjectStoreException last = null;
+        for (int i = 1; i <= UPLOAD_ATTEMPTS; i++) {
+            try {
+                return attempt.run();
+            } catch (ObjectStoreException e) {
+                last = e;
+                LOG.warn("{} failed (attempt {} of {}): {}", what, i, UPLOAD_ATTEMPTS, e.getMessage());
+                if (i < UPLOAD_ATTEMPTS) {
+                    sleep(200L << i);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(what + " failed: " + e.getMessage(), e);
+            }
+        }
+        throw last;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ObjectStoreException("interrupted while retrying");
+        }
+    }
+
+    /** Committed segments (those with a manifest), oldest first. */
+    public List<SegmentManifest> segments() {
+        List<SegmentManifest> out = new ArrayList<>();
+        Set<String> present = new HashSet<>();
+        for (ObjectStore.ObjectInfo info : store.list(prefix)) {
+            if (!info.key().endsWith("." + RemoteLayout.MANIFEST)) {
+                continue;
+            }
+            present.add(info.key());
+            out.add(manifests.computeIfAbsent(info.key(), this::loadManifest));
+        }
+        manifests.keySet().retainAll(present);
+        out.sort(Comparator.comparingLong(SegmentManifest::baseOffset));
+        return out;
+    }
+
+    private SegmentManifest loadManifest(String key) {
+        try {
+            return json.readValue(store.get(key), SegmentManifest.class);
+        } catch (IOException e) {
+            throw new ObjectStoreException("manifest " + key + " is not readable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private SegmentManifest segmentFor(long offset, List<SegmentManifest> segments) {
+        for (SegmentManifest m : segments) {
+            if (m.baseOffset() <= offset && offset <= m.lastOffset()) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private ByteBuffer index(String key) {
+        return indexes.computeIfAbsent(key, k -> ByteBuffer.wrap(store.get(k)));
+    }
+
+    /** Byte position of the last indexed batch at or before {@code offset}. */
+    private long indexedPosition(SegmentManifest m, long offset) {
+        ByteBuffer index = index(m.indexKey());
+        int entries = index.limit() / OFFSET_INDEX_ENTRY;
+        int lo = 0;
+        int hi = entries - 1;
+        long position = 0;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long key = m.baseOffset() + index.getInt(mid * OFFSET_INDEX_ENTRY);
+            if (key <= offset) {
+                position = index.getInt(mid * OFFSET_INDEX_ENTRY + 4);
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return position;
+    }
+
+    private BatchBoundary header(SegmentManifest m, long position) {
+        byte[] bytes = cache.read(m.logKey(), position, BatchBoundary.HEADER_SIZE);
+        return bytes.length < BatchBoundary.HEADER_SIZE ? null : BatchBoundary.read(ByteBuffer.wrap(bytes), 0);
+    }
+
+    /**
+     * Whole batches from the one holding {@code offset}, about {@code maxBytes} of them (always at least one),
+     * or an empty buffer when no committed segment holds the offset.
+     */
+    public ByteBuffer read(long offset, int maxBytes) {
+        SegmentManifest m = segmentFor(offset, segments());
+        if (m == null) {
+            return ByteBuffer.allocate(0);
+        }
+        long position = indexedPosition(m, offset);
+        BatchBoundary batch = header(m, position);
+        while (batch != null && batch.lastOffset() < offset) {
+            position += batch.size();
+            batch = header(m, position);
+        }
+        if (batch == null) {
+            return ByteBuffer.allocate(0);
+        }
+        long start = position;
+        long end = position + batch.size();
+        while (true) {
+            BatchBoundary next = header(m, end);
+            if (next == null || end - start + next.size() > maxBytes) {
+                break;
+            }
+            end += next.size();
+        }
+        return ByteBuffer.wrap(cache.read(m.logKey(), start, (int) (end - start)));
+    }
+
+    /** The first record with timestamp >= {@code timestamp}: {offset, timestamp}, or null when none is. */
+    public long[] offsetForTimestamp(long timestamp) {
+        for (SegmentManifest m : segments()) {
+            if (m.maxTimestamp() < timestamp) {
+                continue;
+            }
+            long position = indexedPosition(m, scanStart(m, timestamp));
+            while (position < m.sizeBytes()) {
+                BatchBoundary batch = header(m, position);
+                if (batch == null) {
+                    break;
+                }
+                if (batch.maxTimestamp() >= timestamp) {
+                    ByteBuffer bytes = ByteBuffer.wrap(cache.read(m.logKey(), position, batch.size()));
+                    for (RecordBatch b : MemoryRecords.readableRecords(bytes).batches()) {
+                        for (Record r : b) {
+                            long ts = b.timestampType() == TimestampType.LOG_APPEND_TIME ? b.maxTimestamp() : r.timestamp();
+                            if (ts >= timestamp) {
+                                return new long[]{r.offset(), ts};
+                            }
+                        }
+                    }
+                }
+                position += batch.size();
+            }
+        }
+        return null;
+    }
+
+    /** Offset to start scanning from: the time-index entry just before the first that reaches the timestamp. */
+    private long scanStart(SegmentManifest m, long timestamp) {
+        ByteBuffer index = index(m.timeIndexKey());
+        long start = m.baseOffset();
+        for (int i = 0; i + TIME_INDEX_ENTRY <= index.limit(); i += TIME_INDEX_ENTRY) {
+            if (index.getLong(i) >= timestamp) {
+                break;
+            }
+            start = m.baseOffset() + index.getInt(i + 8);
+        }
+        return start;
+    }
+
+    /** Delete a segment: the manifest first (uncommitting it), then its data. */
+    public void delete(SegmentManifest m) {
+        String manifestKey = RemoteLayout.objectKey(prefix, m.baseOffset(), RemoteLayout.MANIFEST);
+        store.delete(List.of(manifestKey));
+        manifests.remove(manifestKey);
+        store.delete(List.of(m.logKey(), m.indexKey(), m.timeIndexKey()));
+        indexes.remove(m.indexKey());
+        indexes.remove(m.timeIndexKey());
+        cache.evict(m.logKey());
+    }
+
+    /** Remove data objects that no manifest commits (left by an upload that failed half way). */
+    public int collectGarbage() {
+        Set<Long> committed = new HashSet<>();
+        List<ObjectStore.ObjectInfo> all = store.list(prefix);
+        for (ObjectStore.ObjectInfo info : all) {
+            if (info.key().endsWith("." + RemoteLayout.MANIFEST)) {
+                committed.add(RemoteLayout.baseOffsetOf(info.key()));
+            }
+        }
+        List<String> garbage = all.stream().map(ObjectStore.ObjectInfo::key)
+                .filter(k -> RemoteLayout.baseOffsetOf(k) >= 0 && !committed.contains(RemoteLayout.baseOffsetOf(k)))
+                .toList();
+        if (!garbage.isEmpty()) {
+            store.delete(garbage);
+            LOG.info("collected {} uncommitted objects under {}", garbage.size(), prefix);
+        }
+        return garbage.size();
+    }
+}
