@@ -24,9 +24,16 @@ final class FloeProcess implements AutoCloseable {
     private final Path logFile;
     private final int kafkaPort;
     private final int httpPort;
+    private final java.util.Map<String, String> extraEnv;
     private Process process;
 
     FloeProcess(Path workDir) throws IOException {
+        this(workDir, java.util.Map.of());
+    }
+
+    /** With extra environment variables (FLOE_* settings) on top of the ports and data directory. */
+    FloeProcess(Path workDir, java.util.Map<String, String> extraEnv) throws IOException {
+        this.extraEnv = extraEnv;
         this.jar = Path.of(System.getProperty("floe.broker.jar", "../broker/target/quarkus-app/quarkus-run.jar"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException("the packaged broker " + jar.toAbsolutePath()
@@ -64,6 +71,7 @@ final class FloeProcess implements AutoCloseable {
         builder.environment().put("FLOE_KAFKA_PORT", Integer.toString(kafkaPort));
         builder.environment().put("FLOE_HTTP_PORT", Integer.toString(httpPort));
         builder.environment().put("FLOE_ADVERTISED_HOST", "127.0.0.1");
+        builder.environment().putAll(extraEnv);
         process = builder.start();
         awaitReady();
         return this;

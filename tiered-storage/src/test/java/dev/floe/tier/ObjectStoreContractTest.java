@@ -54,6 +54,16 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    void listFindsSegmentKeysByTopicAndPartitionPrefix() {
+        String dir = "e2e/cold-6dc4CFEqQ_STfe0skTduYQ/0/";
+        store().put(dir + "00000000000000000000.log", new byte[10]);
+        store().put(dir + "00000000000000000000.manifest.json", new byte[]{'{', '}'});
+        assertThat(store().list(dir)).hasSize(2);
+        assertThat(store().list("e2e/cold-")).hasSize(2);
+        assertThat(store().list("e2e/")).hasSize(2);
+    }
+
+    @Test
     void listPrefixesGivesTheNextLevel() {
         store().put("c/t1-x/0/a", new byte[]{1});
         store().put("c/t1-x/1/a", new byte[]{1});

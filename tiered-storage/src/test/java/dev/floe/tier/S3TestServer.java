@@ -24,10 +24,21 @@ public final class S3TestServer implements AutoCloseable {
         this(0);
     }
 
-    /** Start on {@code port} (0 for any), e.g. to come back on the same port after an outage. */
     public S3TestServer(int port) throws Exception {
+        this(port, null);
+    }
+
+    /**
+     * Start on {@code port} (0 for any); with a directory the buckets live there and survive a stop, so a test
+     * can take the server away and bring it back on the same port with the same data (an outage).
+     */
+    public S3TestServer(int port, java.nio.file.Path directory) throws Exception {
+        Properties props = new Properties();
+        if (directory != null) {
+            props.setProperty("jclouds.filesystem.basedir", directory.toString());
+        }
         proxy = S3Proxy.builder()
-                .blobStore(BlobStores.create("transient", new Properties()))
+                .blobStore(BlobStores.create(directory == null ? "transient" : "filesystem", props))
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();

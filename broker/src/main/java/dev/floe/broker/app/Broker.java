@@ -44,7 +44,9 @@ import dev.floe.broker.topic.MetadataFile;
 import dev.floe.broker.topic.TopicConfigs;
 import dev.floe.broker.topic.TopicRegistry;
 import dev.floe.broker.topic.TopicService;
+import dev.floe.broker.tier.TierBackends;
 import dev.floe.broker.tier.TieringService;
+import dev.floe.tier.remote.RemoteLogStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -84,6 +86,7 @@ public class Broker {
     private FetchWaiters fetchWaiters;
     private GroupCoordinator groups;
     private TieringService tiering;
+    private RemoteLogStore remote;
     private volatile boolean ready;
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -93,8 +96,17 @@ public class Broker {
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         logs = new LogManager(dataDir, new SegmentReaper(executors.scheduler(), config.fileDeleteDelayMs()));
         TopicRegistry registryOfTopics = new TopicRegistry(new MetadataFile(dataDir));
-        topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), false),
+        remote = TierBackends.open(config.tier(), registry);
+        topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null),
                 config.numPartitions(), config.autoCreateTopics());
+        if (remote != null) {
+            tiering = new TieringService(TierBackends.factory(remote), logs,
+                    name -> registryOfTopics.get(name).topicId().toString(), registry);
+            logs.setDeletionGuard(tiering::isUploaded);
+            logs.setEmptyLogStart(tiering::emptyLogStart);
+            LOG.infof("tiered storage on: sealed segments go to %s as cluster '%s'", remote.objectStore().describe(),
+                    config.tier().cluster());
+        }
         topics.openAll();
         int advertisedPort = config.advertisedPort().orElse(config.kafkaPort());
         cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
@@ -110,7 +122,7 @@ public class Broker {
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
                 .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(cluster, appender))
                 .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, cluster, waiters, executors.io(),
-                        executors.scheduler(), topicMetrics, tiering, executors.io()))
+                        executors.scheduler(), topicMetrics, tiering, executors.tier()))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io(), tiering))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
                         new ProducerIdAllocator(registryOfTopics), executors.io()))
@@ -148,7 +160,9 @@ public class Broker {
     private GroupCoordinator startGroupCoordinator() throws java.io.IOException {
         if (topics.get(OffsetStore.TOPIC) == null) {
             // No compaction yet: committed offsets are kept forever and replayed at start (latest per key wins).
-            topics.create(OffsetStore.TOPIC, config.offsetsTopicPartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1"));
+            // Internal state stays local (as in Kafka, internal topics are not tiered).
+            topics.create(OffsetStore.TOPIC, config.offsetsTopicPartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1",
+                    TopicConfigs.REMOTE_STORAGE_ENABLE, "false"));
         }
         OffsetStore store = new OffsetStore(appender, topics.get(OffsetStore.TOPIC).partitions());
         store.load(logs);
@@ -168,6 +182,11 @@ public class Broker {
     }
 
     private void scheduleBackgroundWork() {
+        if (tiering != null) {
+            long every = config.tier().uploadIntervalMs();
+            executors.scheduler().scheduleWithFixedDelay(() -> executors.tier().execute(tiering::uploadPass),
+                    every, every, TimeUnit.MILLISECONDS);
+        }
         executors.scheduler().scheduleWithFixedDelay(() -> executors.io().execute(logs::applyRetention),
                 config.retentionCheckIntervalMs(), config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
         if (config.flushIntervalMs() > 0) {
@@ -186,6 +205,9 @@ public class Broker {
         }
         if (logs != null) {
             logs.close();
+        }
+        if (remote != null) {
+            remote.close();
         }
         LOG.info("Floe broker stopped");
     }
@@ -216,6 +238,11 @@ public class Broker {
 
     public FetchWaiters fetchWaiters() {
         return fetchWaiters;
+    }
+
+    /** Null when tiered storage is off. */
+    public TieringService tiering() {
+        return tiering;
     }
 
     public BrokerExecutors executors() {

@@ -11,9 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BrokerExecutors implements AutoCloseable {
     private final ExecutorService io;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService tier;
 
     public BrokerExecutors(int ioThreads) {
         this.io = Executors.newFixedThreadPool(ioThreads, named("floe-io"));
+        // Object-store calls wait on the network: their own pool, so they never hold up local reads and appends.
+        this.tier = Executors.newFixedThreadPool(4, named("floe-tier"));
         this.scheduler = Executors.newScheduledThreadPool(1, named("floe-scheduler"));
     }
 
@@ -30,6 +33,10 @@ public final class BrokerExecutors implements AutoCloseable {
         return io;
     }
 
+    public ExecutorService tier() {
+        return tier;
+    }
+
     public ScheduledExecutorService scheduler() {
         return scheduler;
     }
@@ -37,6 +44,7 @@ public final class BrokerExecutors implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         scheduler.shutdownNow();
+        tier.shutdownNow();
         io.shutdown();
         io.awaitTermination(10, TimeUnit.SECONDS);
     }

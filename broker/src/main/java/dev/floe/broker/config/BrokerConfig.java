@@ -76,6 +76,52 @@ public interface BrokerConfig {
     @WithDefault("0")
     long groupInitialRebalanceDelayMs();
 
+    /** Tiered storage: where sealed segments go. */
+    Tier tier();
+
+    interface Tier {
+        /** none, file (a directory) or s3. */
+        @WithDefault("none")
+        String backend();
+
+        /** The directory of the file backend. */
+        @WithDefault("./tier")
+        String dir();
+
+        /** Names this broker's data in the bucket, so clusters can share one. */
+        @WithDefault("standalone")
+        String cluster();
+
+        /** How often sealed segments are looked for and uploaded. */
+        @WithDefault("10000")
+        long uploadIntervalMs();
+
+        /** Bytes of remote data kept in memory for read-ahead. */
+        @WithDefault("67108864")
+        long cacheBytes();
+
+        S3 s3();
+
+        interface S3 {
+            Optional<String> bucket();
+
+            Optional<String> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            @WithDefault("true")
+            boolean pathStyle();
+
+            @WithDefault("")
+            Optional<String> prefix();
+
+            Optional<String> accessKeyId();
+
+            Optional<String> secretAccessKey();
+        }
+    }
+
     interface Defaults {
         @WithDefault("1073741824")
         long segmentBytes();

@@ -52,6 +52,7 @@ public final class TieringService {
     private final LogManager logs;
     private final Function<String, String> topicIdOf;
     private final Map<TopicPartition, PartitionTier> tiers = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean passRunning = new java.util.concurrent.atomic.AtomicBoolean();
     private final Counter uploadedBytes;
     private final Counter uploadedSegments;
     private final Counter uploadFailures;
@@ -104,8 +105,20 @@ public final class TieringService {
         }
     }
 
-    /** One pass over every tiered partition: upload what is sealed, oldest first. */
+    /** One pass over every tiered partition: upload what is sealed, oldest first. Passes never overlap. */
     public void uploadPass() {
+        if (!passRunning.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            uploadPartitions();
+            applyRemoteRetention();
+        } finally {
+            passRunning.set(false);
+        }
+    }
+
+    private void uploadPartitions() {
         long now = System.currentTimeMillis();
         for (PartitionLog log : logs.all()) {
             if (!log.config().remoteStorage()) {
@@ -194,7 +207,7 @@ public final class TieringService {
     }
 
     /** Total retention over object storage: time and size, counting local data not yet uploaded. */
-    public void applyRemoteRetention() {
+    private void applyRemoteRetention() {
         long now = System.currentTimeMillis();
         for (Map.Entry<TopicPartition, PartitionTier> e : tiers.entrySet()) {
             PartitionLog log = logs.log(e.getKey());

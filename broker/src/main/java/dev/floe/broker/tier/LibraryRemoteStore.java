@@ -1,0 +1,75 @@
+package dev.floe.broker.tier;
+
+import dev.floe.broker.log.TimestampOffset;
+import dev.floe.tier.remote.RemotePartition;
+import dev.floe.tier.remote.SegmentManifest;
+import dev.floe.tier.remote.SegmentUpload;
+import dev.floe.tier.store.ObjectStoreException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** The broker's tier port over the tiered-storage library; library failures become IOExceptions. */
+final class LibraryRemoteStore implements RemotePartitionStore {
+    private final RemotePartition partition;
+
+    LibraryRemoteStore(RemotePartition partition) {
+        this.partition = partition;
+    }
+
+    @Override
+    public void upload(SealedSegment s) throws IOException {
+        try {
+            partition.upload(new SegmentUpload(s.baseOffset(), s.lastOffset(), s.maxTimestamp(), s.leaderEpoch(), s.log(),
+                    s.offsetIndex(), s.timeIndex()));
+        } catch (ObjectStoreException | java.io.UncheckedIOException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<RemoteSegmentRef> segments() throws IOException {
+        try {
+            return partition.segments().stream().map(LibraryRemoteStore::ref).toList();
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static RemoteSegmentRef ref(SegmentManifest m) {
+        return new RemoteSegmentRef(m.baseOffset(), m.lastOffset(), m.maxTimestamp(), m.sizeBytes());
+    }
+
+    @Override
+    public ByteBuffer read(long offset, int maxBytes) throws IOException {
+        try {
+            return partition.read(offset, maxBytes);
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public TimestampOffset offsetForTimestamp(long timestamp) throws IOException {
+        try {
+            long[] found = partition.offsetForTimestamp(timestamp);
+            return found == null ? null : new TimestampOffset(found[1], found[0], -1);
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void delete(RemoteSegmentRef segment) throws IOException {
+        try {
+            for (SegmentManifest m : partition.segments()) {
+                if (m.baseOffset() == segment.baseOffset()) {
+                    partition.delete(m);
+                }
+            }
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.floe.broker.tier;
+
+import dev.floe.broker.config.BrokerConfig;
+import dev.floe.tier.remote.RemoteLogStore;
+import dev.floe.tier.s3.S3ObjectStore;
+import dev.floe.tier.s3.S3Settings;
+import dev.floe.tier.store.LocalDirectoryObjectStore;
+import dev.floe.tier.store.ObjectStore;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/** Builds the configured object store (FLOE_TIER_BACKEND) and the library facade over it. */
+public final class TierBackends {
+    private TierBackends() {
+    }
+
+    /** Null when tiering is off. */
+    public static RemoteLogStore open(BrokerConfig.Tier tier, MeterRegistry registry) {
+        ObjectStore store = switch (tier.backend().trim().toLowerCase()) {
+            case "none", "" -> null;
+            case "file" -> new LocalDirectoryObjectStore(Path.of(tier.dir()));
+            case "s3" -> new S3ObjectStore(new S3Settings(
+                    tier.s3().bucket().orElseThrow(() -> new IllegalArgumentException(
+                            "FLOE_TIER_BACKEND=s3 needs FLOE_TIER_S3_BUCKET")),
+                    tier.s3().endpoint().map(URI::create), tier.s3().region(), tier.s3().pathStyle(),
+                    tier.s3().accessKeyId(), tier.s3().secretAccessKey(), tier.s3().prefix().orElse("")));
+            default -> throw new IllegalArgumentException("FLOE_TIER_BACKEND must be none, file or s3, not '"
+                    + tier.backend() + "'");
+        };
+        return store == null ? null : new RemoteLogStore(store, tier.cluster(), tier.cacheBytes(), registry);
+    }
+
+    public static TieringService.StoreFactory factory(RemoteLogStore remote) {
+        return (topic, topicId, partition) -> new LibraryRemoteStore(remote.partition(topic, topicId, partition));
+    }
+
+}
