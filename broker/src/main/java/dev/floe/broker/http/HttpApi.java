@@ -1,0 +1,132 @@
+package dev.floe.broker.http;
+
+import dev.floe.broker.app.Broker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP API under {@code /v1} (docs/http-api.md): another front door to the same topics, logs and appender
+ * as the Kafka protocol. Stateless: every read names its position, so any broker could serve it.
+ */
+@ApplicationScoped
+public class HttpApi {
+    static final int MAX_BODY_BYTES = 16 << 20;
+    private static final Logger LOG = Logger.getLogger(HttpApi.class);
+
+    @Inject
+    Broker broker;
+    @Inject
+    MeterRegistry registry;
+
+    private final AppendSignals signals = new AppendSignals();
+    private RecordReader reader;
+    private RecordWriter writer;
+    private HttpMetrics metrics;
+
+    // After Broker.onStart (default priority 2500), which opens the logs.
+    void wireSignals(@Observes @Priority(3000) StartupEvent event) {
+        broker.logs().addAppendListener(signals::appended);
+    }
+
+    void init(@Observes Router router) {
+        metrics = new HttpMetrics(registry);
+        BodyHandler body = BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
+        TopicRoutes topics = new TopicRoutes(this);
+        ProduceRoutes produce = new ProduceRoutes(this);
+        ReadRoutes read = new ReadRoutes(this);
+        TailRoutes tail = new TailRoutes(this);
+        GroupRoutes groups = new GroupRoutes(this);
+        router.get("/v1/topics").handler(topics::list);
+        router.post("/v1/topics").handler(body).handler(topics::create);
+        router.get("/v1/topics/:topic").handler(topics::describe);
+        router.delete("/v1/topics/:topic").handler(topics::delete);
+        router.post("/v1/topics/:topic/records").handler(body).handler(produce::produce);
+        router.post("/v1/topics/:topic/records/stream").handler(produce::stream);
+        router.get("/v1/topics/:topic/partitions/:partition/records").handler(read::read);
+        router.get("/v1/topics/:topic/events").handler(tail::tail);
+        router.get("/v1/groups/:group/offsets").handler(groups::get);
+        router.post("/v1/groups/:group/offsets").handler(body).handler(groups::commit);
+        router.route("/v1/*").failureHandler(this::failure);
+    }
+
+    private void failure(RoutingContext ctx) {
+        Throwable t = ctx.failure();
+        if (t instanceof Problem p) {
+            p.send(ctx);
+        } else if (ctx.statusCode() == 413) {
+            new Problem(413, "Request too large", "the request body is over the limit of " + MAX_BODY_BYTES + " bytes",
+                    null).send(ctx);
+        } else if (t != null) {
+            LOG.errorf(t, "HTTP %s %s failed", ctx.request().method(), ctx.request().path());
+            new Problem(500, "Internal error", t.toString(), null).send(ctx);
+        } else {
+            new Problem(ctx.statusCode() > 0 ? ctx.statusCode() : 500, "Error", "request failed", null).send(ctx);
+        }
+    }
+
+    Broker broker() {
+        return broker;
+    }
+
+    AppendSignals signals() {
+        return signals;
+    }
+
+    HttpMetrics metrics() {
+        return metrics;
+    }
+
+    synchronized RecordReader reader() {
+        if (reader == null) {
+            reader = new RecordReader(broker.logs(), broker.tiering());
+        }
+        return reader;
+    }
+
+    synchronized RecordWriter writer() {
+        if (writer == null) {
+            writer = new RecordWriter(broker.appender());
+        }
+        return writer;
+    }
+
+    /** Run blocking work on the broker's I/O pool and answer on the request's event loop. */
+    <T> void blocking(RoutingContext ctx, Supplier<T> work, java.util.function.BiConsumer<RoutingContext, T> respond) {
+        Context loop = Vertx.currentContext();
+        CompletableFuture.supplyAsync(work, broker.executors().io()).whenComplete((value, error) -> loop.runOnContext(v -> {
+            if (error != null) {
+                fail(ctx, error);
+            } else {
+                respond.accept(ctx, value);
+            }
+        }));
+    }
+
+    static void fail(RoutingContext ctx, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof Problem p) {
+            p.send(ctx);
+        } else {
+            ctx.fail(cause);
+        }
+    }
+
+    static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+}
