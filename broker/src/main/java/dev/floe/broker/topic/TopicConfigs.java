@@ -2,55 +2,31 @@ package dev.floe.broker.topic;
 
 import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.log.LogConfig;
+import dev.floe.crds.topic.TopicConfigCatalog;
+import dev.floe.crds.topic.TopicConfigKey;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The catalogue of topic configs Floe implements, with the broker's defaults behind them. A config Floe does
  * not implement is refused by name, never silently accepted.
  */
 public final class TopicConfigs {
-    public static final String CLEANUP_POLICY = "cleanup.policy";
-    public static final String COMPRESSION_TYPE = "compression.type";
-    public static final String RETENTION_MS = "retention.ms";
-    public static final String RETENTION_BYTES = "retention.bytes";
-    public static final String SEGMENT_BYTES = "segment.bytes";
-    public static final String SEGMENT_MS = "segment.ms";
-    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
-    public static final String TIMESTAMP_TYPE = "message.timestamp.type";
-    public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
-    public static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
-    public static final String LOCAL_RETENTION_MS = "local.retention.ms";
-    public static final String LOCAL_RETENTION_BYTES = "local.retention.bytes";
-    public static final String REMOTE_STORAGE_ENABLE = "remote.storage.enable";
-    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
-
-    private static final Map<String, TopicConfigKey> KEYS = new LinkedHashMap<>();
-
-    static {
-        add(TopicConfigKey.ofChoice(CLEANUP_POLICY, Set.of("delete"),
-                "log compaction is not implemented in Floe yet; only cleanup.policy=delete is"));
-        add(TopicConfigKey.ofChoice(COMPRESSION_TYPE, Set.of("producer"),
-                "Floe stores batches compressed as the producer sent them; only compression.type=producer is"));
-        add(TopicConfigKey.ofLong(RETENTION_MS, -1));
-        add(TopicConfigKey.ofLong(RETENTION_BYTES, -1));
-        add(TopicConfigKey.ofInt(SEGMENT_BYTES, 1024));
-        add(TopicConfigKey.ofLong(SEGMENT_MS, 1));
-        add(TopicConfigKey.ofInt(MAX_MESSAGE_BYTES, 0));
-        add(TopicConfigKey.ofChoice(TIMESTAMP_TYPE, Set.of("CreateTime", "LogAppendTime"), null));
-        add(TopicConfigKey.ofInt(INDEX_INTERVAL_BYTES, 0));
-        add(TopicConfigKey.ofInt(SEGMENT_INDEX_BYTES, 4096));
-        add(TopicConfigKey.ofLong(LOCAL_RETENTION_MS, -2));
-        add(TopicConfigKey.ofLong(LOCAL_RETENTION_BYTES, -2));
-        add(TopicConfigKey.ofBoolean(REMOTE_STORAGE_ENABLE));
-        add(TopicConfigKey.ofInt(MIN_INSYNC_REPLICAS, 1));
-    }
-
-    private static void add(TopicConfigKey key) {
-        KEYS.put(key.name(), key);
-    }
+    public static final String CLEANUP_POLICY = TopicConfigCatalog.CLEANUP_POLICY;
+    public static final String COMPRESSION_TYPE = TopicConfigCatalog.COMPRESSION_TYPE;
+    public static final String RETENTION_MS = TopicConfigCatalog.RETENTION_MS;
+    public static final String RETENTION_BYTES = TopicConfigCatalog.RETENTION_BYTES;
+    public static final String SEGMENT_BYTES = TopicConfigCatalog.SEGMENT_BYTES;
+    public static final String SEGMENT_MS = TopicConfigCatalog.SEGMENT_MS;
+    public static final String MAX_MESSAGE_BYTES = TopicConfigCatalog.MAX_MESSAGE_BYTES;
+    public static final String TIMESTAMP_TYPE = TopicConfigCatalog.TIMESTAMP_TYPE;
+    public static final String INDEX_INTERVAL_BYTES = TopicConfigCatalog.INDEX_INTERVAL_BYTES;
+    public static final String SEGMENT_INDEX_BYTES = TopicConfigCatalog.SEGMENT_INDEX_BYTES;
+    public static final String LOCAL_RETENTION_MS = TopicConfigCatalog.LOCAL_RETENTION_MS;
+    public static final String LOCAL_RETENTION_BYTES = TopicConfigCatalog.LOCAL_RETENTION_BYTES;
+    public static final String REMOTE_STORAGE_ENABLE = TopicConfigCatalog.REMOTE_STORAGE_ENABLE;
+    public static final String MIN_INSYNC_REPLICAS = TopicConfigCatalog.MIN_INSYNC_REPLICAS;
 
     private final BrokerConfig.Defaults defaults;
     private final boolean remoteStorageDefault;
@@ -62,26 +38,26 @@ public final class TopicConfigs {
 
     /** Null when every entry is a known config with an acceptable value, else the first problem. */
     public static String problem(Map<String, String> configs) {
-        for (Map.Entry<String, String> e : configs.entrySet()) {
-            TopicConfigKey key = KEYS.get(e.getKey());
-            if (key == null) {
-                return "unknown topic config '" + e.getKey() + "'; Floe supports " + String.join(", ", KEYS.keySet());
-            }
-            String problem = key.problem(e.getValue());
-            if (problem != null) {
-                return problem;
-            }
-        }
-        return null;
+        return TopicConfigCatalog.problem(configs);
     }
 
     public static boolean isKnown(String name) {
-        return KEYS.containsKey(name);
+        return TopicConfigCatalog.isKnown(name);
     }
 
+    /** The config type code DescribeConfigs v3+ reports (Kafka's ConfigType ids). */
     public static byte typeCode(String name) {
-        TopicConfigKey key = KEYS.get(name);
-        return key == null ? 0 : key.type().code;
+        TopicConfigKey key = TopicConfigCatalog.keys().get(name);
+        if (key == null) {
+            return 0;
+        }
+        return switch (key.type()) {
+            case BOOLEAN -> 1;
+            case STRING -> 2;
+            case INT -> 3;
+            case LONG -> 5;
+            case LIST -> 7;
+        };
     }
 
     /** The broker's value for every supported config, as DescribeConfigs shows defaults. */

@@ -1,23 +1,12 @@
-package dev.floe.broker.topic;
+package dev.floe.crds.topic;
 
 import java.util.Set;
 
 /** One topic config Floe understands: its Kafka name, type, and the values it accepts. */
-record TopicConfigKey(String name, Type type, long min, Set<String> allowed, String unsupportedReason) {
+public record TopicConfigKey(String name, Type type, long min, Set<String> allowed, String unsupportedReason) {
 
-    enum Type {
-        BOOLEAN((byte) 1),
-        STRING((byte) 2),
-        INT((byte) 3),
-        LONG((byte) 5),
-        LIST((byte) 7);
-
-        /** The config type code DescribeConfigs v3+ reports. */
-        final byte code;
-
-        Type(byte code) {
-            this.code = code;
-        }
+    public enum Type {
+        BOOLEAN, STRING, INT, LONG, LIST
     }
 
     static TopicConfigKey ofLong(String name, long min) {
@@ -37,7 +26,7 @@ record TopicConfigKey(String name, Type type, long min, Set<String> allowed, Str
     }
 
     /** Null when {@code value} is acceptable, else a message a person can act on. */
-    String problem(String value) {
+    public String problem(String value) {
         if (value == null) {
             return "config " + name + " needs a value";
         }

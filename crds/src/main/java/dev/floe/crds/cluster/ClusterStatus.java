@@ -1,0 +1,78 @@
+package dev.floe.crds.cluster;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public class ClusterStatus {
+    @JsonPropertyDescription("The generation of the spec this status describes.")
+    private Long observedGeneration;
+
+    @StatusReplicas
+    @JsonPropertyDescription("Brokers the StatefulSet runs.")
+    private int replicas;
+
+    @JsonPropertyDescription("Brokers that are ready.")
+    private int readyBrokers;
+
+    @LabelSelector
+    @JsonPropertyDescription("Label selector of the broker pods, for the scale subresource.")
+    private String selector;
+
+    @JsonPropertyDescription("host:port for Kafka clients inside the Kubernetes cluster.")
+    private String bootstrap;
+
+    private List<Condition> conditions = new ArrayList<>();
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public int getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(int replicas) {
+        this.replicas = replicas;
+    }
+
+    public int getReadyBrokers() {
+        return readyBrokers;
+    }
+
+    public void setReadyBrokers(int readyBrokers) {
+        this.readyBrokers = readyBrokers;
+    }
+
+    public String getSelector() {
+        return selector;
+    }
+
+    public void setSelector(String selector) {
+        this.selector = selector;
+    }
+
+    public String getBootstrap() {
+        return bootstrap;
+    }
+
+    public void setBootstrap(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.floe.crds.common;
+
+/** Label and annotation keys shared by the operator and the brokers. */
+public final class Labels {
+    /** Binds a Topic to its Cluster, and marks every object the operator owns for a Cluster. */
+    public static final String CLUSTER = "floe.dev/cluster";
+    /** Set on broker Leases and pods: which broker id the object belongs to. */
+    public static final String BROKER_ID = "floe.dev/broker-id";
+    public static final String COMPONENT = "app.kubernetes.io/component";
+    public static final String NAME = "app.kubernetes.io/name";
+    public static final String INSTANCE = "app.kubernetes.io/instance";
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    /** On broker Leases: the host:port clients use to reach that broker's Kafka listener. */
+    public static final String ADVERTISED_KAFKA = "floe.dev/advertised-kafka";
+
+    private Labels() {
+    }
+}

@@ -1,0 +1,116 @@
+package dev.floe.operator.cluster;
+
+import dev.floe.crds.cluster.Cluster;
+import dev.floe.crds.cluster.ClusterStatus;
+import dev.floe.crds.common.Conditions;
+import dev.floe.operator.apply.ResourceApplier;
+import dev.floe.operator.events.EventRecorder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Cluster → StatefulSet, Services, ConfigMap, PodDisruptionBudget and broker RBAC. Readiness comes from the brokers'
+ * Leases, which is also what the brokers use to decide whether they may lead, so "Ready" means clients can produce.
+ */
+@ControllerConfiguration(name = "cluster")
+public class ClusterReconciler implements Reconciler<Cluster> {
+    /** Leases expire without an event; look again this often so readiness follows them. */
+    static final Duration RECHECK = Duration.ofSeconds(5);
+
+    private final ResourceApplier applier;
+    private final EventRecorder events;
+    private final LiveBrokers liveBrokers;
+    private final MeterRegistry meters;
+
+    private final String defaultBrokerImage;
+
+    public ClusterReconciler(ResourceApplier applier, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
+                             @ConfigProperty(name = "floe.operator.broker-image") String defaultBrokerImage) {
+        this.defaultBrokerImage = defaultBrokerImage;
+        this.applier = applier;
+        this.events = events;
+        this.liveBrokers = liveBrokers;
+        this.meters = meters;
+    }
+
+    @Override
+    public UpdateControl<Cluster> reconcile(Cluster cluster, Context<Cluster> context) {
+        ClusterNames names = ClusterNames.of(cluster);
+        long generation = cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration();
+        ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
+        cluster.setStatus(status);
+
+        Optional<ClusterSpecCheck.Problem> problem = ClusterSpecCheck.check(cluster.getSpec());
+        if (problem.isPresent()) {
+            boolean changed = setReady(status, false, problem.get().reason(), problem.get().message(), generation);
+            if (changed) {
+                events.warning(cluster, problem.get().reason(), problem.get().message() + "; nothing was changed");
+            }
+            return UpdateControl.patchStatus(cluster).rescheduleAfter(RECHECK);
+        }
+
+        for (HasMetadata desired : DesiredClusterResources.of(cluster, defaultBrokerImage)) {
+            ResourceApplier.Outcome outcome = applier.apply(cluster, desired);
+            if (outcome != ResourceApplier.Outcome.UNCHANGED) {
+                String what = desired.getKind() + " " + desired.getMetadata().getName();
+                meters.counter("floe.operator.resources.applied", "kind", desired.getKind(),
+                        "outcome", outcome.name().toLowerCase()).increment();
+                events.normal(cluster, outcome == ResourceApplier.Outcome.CREATED ? "Created" : "Updated",
+                        (outcome == ResourceApplier.Outcome.CREATED ? "created " : "updated ") + what
+                                + (desired.getKind().equals("StatefulSet") && outcome == ResourceApplier.Outcome.UPDATED
+                                ? "; brokers roll one at a time" : ""));
+            }
+        }
+
+        Map<Integer, String> live = liveBrokers.of(names.namespace(), names.cluster());
+        int replicas = cluster.getSpec().getReplicas();
+        int ready = (int) live.keySet().stream().filter(id -> id < replicas).count();
+        status.setObservedGeneration(generation);
+        status.setReplicas(replicas);
+        status.setReadyBrokers(ready);
+        status.setSelector(names.brokerSelectorString());
+        status.setBootstrap(names.bootstrapAddress(cluster.getSpec().getListeners().getKafka()));
+        boolean allReady = ready == replicas;
+        boolean changed = setReady(status, allReady, allReady ? "BrokersReady" : "BrokersStarting",
+                ready + " of " + replicas + " brokers hold a live lease", generation);
+        if (changed) {
+            if (allReady) {
+                events.normal(cluster, "BrokersReady", "all " + replicas + " brokers are live");
+            } else {
+                events.normal(cluster, "BrokersStarting", ready + " of " + replicas + " brokers are live");
+            }
+        }
+        return UpdateControl.patchStatus(cluster).rescheduleAfter(RECHECK);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<Cluster> updateErrorStatus(Cluster cluster, Context<Cluster> context, Exception e) {
+        ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
+        cluster.setStatus(status);
+        String message = "reconciliation failed and will be retried: " + e.getMessage();
+        if (setReady(status, false, "ReconcileFailed", message, cluster.getMetadata().getGeneration())) {
+            events.warning(cluster, "ReconcileFailed", message);
+        }
+        return ErrorStatusUpdateControl.patchStatus(cluster);
+    }
+
+    /** True when the Ready condition changed (status, reason or message), so callers emit one event per change. */
+    private static boolean setReady(ClusterStatus status, boolean ready, String reason, String message, Long generation) {
+        Optional<Condition> before = Conditions.find(status.getConditions(), Conditions.READY);
+        Condition next = Conditions.of(Conditions.READY, ready, reason, message, generation);
+        status.setConditions(Conditions.merge(status.getConditions(), next));
+        return before.map(c -> !c.getStatus().equals(next.getStatus()) || !c.getReason().equals(reason)
+                || !c.getMessage().equals(message)).orElse(true);
+    }
+}
