@@ -2,6 +2,7 @@ package dev.floe.broker.admin;
 
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
+import dev.floe.broker.topic.TopicChangeException;
 import dev.floe.broker.topic.TopicError;
 import dev.floe.broker.topic.TopicInfo;
 import dev.floe.broker.topic.TopicService;
@@ -71,6 +72,8 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                     return fail(result, Errors.TOPIC_ALREADY_EXISTS, "topic '" + t.name() + "' already exists");
                 }
                 result.setTopicId(created.topicId());
+            } catch (TopicChangeException e) {
+                return fail(result, e.error(), e.getMessage());
             } catch (IOException e) {
                 return fail(result, Errors.KAFKA_STORAGE_ERROR, "could not record the topic: " + e.getMessage());
             }

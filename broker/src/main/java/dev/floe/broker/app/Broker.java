@@ -7,6 +7,7 @@ import dev.floe.broker.admin.DeleteTopicsHandler;
 import dev.floe.broker.admin.DescribeConfigsHandler;
 import dev.floe.broker.admin.IncrementalAlterConfigsHandler;
 import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.cluster.KubernetesCluster;
 import dev.floe.broker.cluster.StandaloneClusterView;
 import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.fetch.FetchHandler;
@@ -81,6 +82,7 @@ public class Broker {
     private LogManager logs;
     private TopicService topics;
     private ClusterView cluster;
+    private KubernetesCluster kubernetes;
     private KafkaListener listener;
     private PartitionAppender appender;
     private FetchWaiters fetchWaiters;
@@ -109,8 +111,22 @@ public class Broker {
         }
         topics.openAll();
         int advertisedPort = config.advertisedPort().orElse(config.kafkaPort());
-        cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
-                registryOfTopics.clusterId());
+        if ("kubernetes".equals(config.cluster().mode())) {
+            kubernetes = KubernetesCluster.start(new KubernetesCluster.Settings(
+                    required(config.cluster().namespace(), "floe.cluster.namespace (FLOE_CLUSTER_NAMESPACE)"),
+                    required(config.cluster().name(), "floe.cluster.name (FLOE_CLUSTER_NAME)"),
+                    required(config.podName(), "floe.pod-name (FLOE_POD_NAME)"),
+                    config.advertisedHost(), advertisedPort, config.cluster().leaseDurationSeconds(),
+                    config.cluster().topicChangeTimeoutMs()), registryOfTopics, topics, executors.scheduler(),
+                    executors.io());
+            cluster = kubernetes.view();
+        } else if ("standalone".equals(config.cluster().mode())) {
+            cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
+                    registryOfTopics.clusterId());
+        } else {
+            throw new IllegalArgumentException("floe.cluster.mode must be 'standalone' or 'kubernetes', not '"
+                    + config.cluster().mode() + "'");
+        }
 
         TopicMetrics topicMetrics = new TopicMetrics(registry);
         FetchWaiters waiters = new FetchWaiters();
@@ -125,7 +141,7 @@ public class Broker {
                         executors.scheduler(), topicMetrics, tiering, executors.tier()))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io(), tiering))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
-                        new ProducerIdAllocator(registryOfTopics), executors.io()))
+                        new ProducerIdAllocator(registryOfTopics, cluster.localNodeId()), executors.io()))
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.io()))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topics, executors.io()))
                 .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topics, executors.io()))
@@ -153,8 +169,13 @@ public class Broker {
         listener.start(config.host(), config.kafkaPort(), config.maxRequestBytes(), config.maxInFlightPerConnection(), loops);
         ready = true;
         LOG.infof("Floe broker %d ready in %d ms: Kafka on %s:%d (advertised %s:%d), data in %s, %d topics",
-                config.nodeId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.host(),
+                cluster.localNodeId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.host(),
                 config.kafkaPort(), config.advertisedHost(), advertisedPort, dataDir, registryOfTopics.all().size());
+    }
+
+    private static String required(java.util.Optional<String> value, String name) {
+        return value.filter(v -> !v.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                name + " must be set in cluster mode"));
     }
 
     private GroupCoordinator startGroupCoordinator() throws java.io.IOException {
@@ -163,6 +184,10 @@ public class Broker {
             // Internal state stays local (as in Kafka, internal topics are not tiered).
             topics.create(OffsetStore.TOPIC, config.offsetsTopicPartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1",
                     TopicConfigs.REMOTE_STORAGE_ENABLE, "false"));
+        }
+        if (topics.get(OffsetStore.TOPIC) == null) {
+            throw new IllegalStateException("internal topic " + OffsetStore.TOPIC + " is not available; in cluster "
+                    + "mode the operator must place it (kubectl describe topics)");
         }
         OffsetStore store = new OffsetStore(appender, topics.get(OffsetStore.TOPIC).partitions());
         store.load(logs);
@@ -199,6 +224,9 @@ public class Broker {
         ready = false;
         if (listener != null) {
             listener.stop();
+        }
+        if (kubernetes != null) {
+            kubernetes.close();
         }
         if (executors != null) {
             executors.close();

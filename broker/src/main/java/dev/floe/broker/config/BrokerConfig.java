@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,13 @@ public interface BrokerConfig {
     /** Requests in flight on one connection before the broker stops reading from it. */
     @WithDefault("64")
     int maxInFlightPerConnection();
+
+    /**
+     * Web origins whose pages may call the HTTP API (CORS): {@code *}, a comma-separated list such as
+     * {@code https://a.example,http://localhost:3000}, or {@code none} to send no CORS headers.
+     */
+    @WithDefault("*")
+    List<String> httpCorsOrigins();
 
     /** Threads doing file I/O for appends and reads; defaults to the core count. */
     Optional<Integer> ioThreads();
@@ -78,6 +86,35 @@ public interface BrokerConfig {
 
     /** Tiered storage: where sealed segments go. */
     Tier tier();
+
+    /** How this broker learns about topics and the other brokers. */
+    Cluster cluster();
+
+    /**
+     * The pod this broker runs in (cluster mode). Its StatefulSet ordinal, the number after the last '-', is the
+     * broker id, so an id survives pod restarts and rescheduling.
+     */
+    Optional<String> podName();
+
+    interface Cluster {
+        /** {@code standalone}: one broker, topics in a local file. {@code kubernetes}: see docs/cluster-mode.md. */
+        @WithDefault("standalone")
+        String mode();
+
+        /** The Cluster resource this broker belongs to (cluster mode). */
+        Optional<String> name();
+
+        /** Namespace of the Cluster, its Topics and the brokers' Leases (cluster mode). */
+        Optional<String> namespace();
+
+        /** A broker that cannot renew its Lease for this long stops leading; the operator may then move leaders. */
+        @WithDefault("15")
+        int leaseDurationSeconds();
+
+        /** How long a client's CreateTopics/DeleteTopics/config change waits for the operator to act on it. */
+        @WithDefault("30000")
+        long topicChangeTimeoutMs();
+    }
 
     interface Tier {
         /** none, file (a directory) or s3. */

@@ -33,17 +33,19 @@ final class GroupRoutes {
 
     void commit(RoutingContext ctx) {
         String group = ctx.pathParam("group");
-        JsonObject body = ctx.body().asJsonObject();
-        if (body == null || body.getJsonArray("offsets") == null) {
-            throw Problem.badRequest("expected {\"offsets\": [{\"topic\": ..., \"partition\": ..., \"offset\": ...}]}");
+        String shape = "{\"offsets\": [{\"topic\": ..., \"partition\": ..., \"offset\": ...}]}";
+        JsonObject body = HttpApi.jsonBody(ctx, shape);
+        if (!(body.getValue("offsets") instanceof JsonArray entries)) {
+            throw Problem.badRequest("expected " + shape);
         }
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        for (Object o : body.getJsonArray("offsets")) {
-            if (!(o instanceof JsonObject entry) || entry.getString("topic") == null || entry.getInteger("partition") == null
-                    || entry.getLong("offset") == null || entry.getLong("offset") < 0) {
+        for (Object o : entries) {
+            if (!(o instanceof JsonObject entry) || !(entry.getValue("topic") instanceof String topic)
+                    || !(entry.getValue("partition") instanceof Number partition)
+                    || !(entry.getValue("offset") instanceof Number offset) || offset.longValue() < 0) {
                 throw Problem.badRequest("each offset needs a topic, a partition and a non-negative offset");
             }
-            offsets.put(new TopicPartition(entry.getString("topic"), entry.getInteger("partition")), entry.getLong("offset"));
+            offsets.put(new TopicPartition(topic, partition.intValue()), offset.longValue());
         }
         Context loop = Vertx.currentContext();
         api.broker().groups().commitOffsets(group, offsets).whenComplete((results, error) -> loop.runOnContext(v -> {

@@ -1,10 +1,13 @@
 package dev.floe.broker.http;
 
 import dev.floe.broker.app.Broker;
+import dev.floe.broker.config.BrokerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -32,6 +35,8 @@ public class HttpApi {
     Broker broker;
     @Inject
     MeterRegistry registry;
+    @Inject
+    BrokerConfig config;
 
     private final AppendSignals signals = new AppendSignals();
     private RecordReader reader;
@@ -51,6 +56,8 @@ public class HttpApi {
         ReadRoutes read = new ReadRoutes(this);
         TailRoutes tail = new TailRoutes(this);
         GroupRoutes groups = new GroupRoutes(this);
+        // First, so preflights are answered and every /v1 response (errors too) carries the CORS headers.
+        HttpCors.handler(config.httpCorsOrigins()).ifPresent(cors -> router.route("/v1/*").handler(cors));
         router.get("/v1/topics").handler(topics::list);
         router.post("/v1/topics").handler(body).handler(topics::create);
         router.get("/v1/topics/:topic").handler(topics::describe);
@@ -61,16 +68,21 @@ public class HttpApi {
         router.get("/v1/topics/:topic/events").handler(tail::tail);
         router.get("/v1/groups/:group/offsets").handler(groups::get);
         router.post("/v1/groups/:group/offsets").handler(body).handler(groups::commit);
-        router.route("/v1/*").failureHandler(this::failure);
+        router.route("/v1/*").failureHandler(HttpApi::failure);
     }
 
-    private void failure(RoutingContext ctx) {
+    static void failure(RoutingContext ctx) {
         Throwable t = ctx.failure();
         if (t instanceof Problem p) {
             p.send(ctx);
         } else if (ctx.statusCode() == 413) {
             new Problem(413, "Request too large", "the request body is over the limit of " + MAX_BODY_BYTES + " bytes",
                     null).send(ctx);
+        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            // Refusals by Vert.x handlers (a CORS origin not allowed, ...) are the client's fault, not ours.
+            int status = ctx.statusCode();
+            new Problem(status, HttpResponseStatus.valueOf(status).reasonPhrase(),
+                    t != null && t.getMessage() != null ? t.getMessage() : "request refused", null).send(ctx);
         } else if (t != null) {
             LOG.errorf(t, "HTTP %s %s failed", ctx.request().method(), ctx.request().path());
             new Problem(500, "Internal error", t.toString(), null).send(ctx);
@@ -124,6 +136,23 @@ public class HttpApi {
         } else {
             ctx.fail(cause);
         }
+    }
+
+    /**
+     * The request body as a JSON object. Malformed JSON, or JSON of the wrong type, is the client's mistake and
+     * must come back as a 400 that says what was expected, not as a 500.
+     */
+    static JsonObject jsonBody(RoutingContext ctx, String expected) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            throw Problem.badRequest("the body is not a JSON object (" + e.getMessage() + "); expected " + expected);
+        }
+        if (body == null) {
+            throw Problem.badRequest("the body is empty; expected " + expected);
+        }
+        return body;
     }
 
     static void json(RoutingContext ctx, int status, JsonObject body) {

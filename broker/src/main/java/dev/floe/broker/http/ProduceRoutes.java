@@ -29,19 +29,12 @@ final class ProduceRoutes {
 
     void produce(RoutingContext ctx) {
         TopicInfo topic = TopicRoutes.require(api.broker().topics(), ctx.pathParam("topic"));
-        Object parsed;
-        try {
-            parsed = ctx.body().asJsonObject();
-        } catch (RuntimeException e) {
-            throw Problem.badRequest("the body is not a JSON object: " + e.getMessage());
-        }
-        if (parsed == null) {
-            throw Problem.badRequest("expected a JSON record or {\"records\": [...]}");
-        }
-        JsonObject body = (JsonObject) parsed;
+        JsonObject body = HttpApi.jsonBody(ctx, "a JSON record or {\"records\": [...]}");
         List<RecordCodec.Incoming> records = new ArrayList<>();
         if (body.containsKey("records")) {
-            JsonArray array = body.getJsonArray("records");
+            if (!(body.getValue("records") instanceof JsonArray array)) {
+                throw Problem.badRequest("\"records\" must be an array of records");
+            }
             for (int i = 0; i < array.size(); i++) {
                 if (!(array.getValue(i) instanceof JsonObject r)) {
                     throw Problem.badRequest("records[" + i + "] is not a JSON object");

@@ -31,6 +31,15 @@ final class RecordCodec {
     }
 
     static Incoming decode(JsonObject json) {
+        try {
+            return decodeFields(json);
+        } catch (ClassCastException e) {
+            throw Problem.badRequest("a record field has the wrong type: encodings are strings, partition and timestamp"
+                    + " numbers");
+        }
+    }
+
+    private static Incoming decodeFields(JsonObject json) {
         if (!json.containsKey("value")) {
             throw Problem.badRequest("a record needs a \"value\" (null for a tombstone)");
         }

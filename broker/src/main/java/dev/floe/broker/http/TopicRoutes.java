@@ -44,16 +44,20 @@ final class TopicRoutes {
     }
 
     void create(RoutingContext ctx) {
-        JsonObject body = ctx.body().asJsonObject();
-        if (body == null) {
-            throw Problem.badRequest("expected a JSON object: {\"name\": ..., \"partitions\": ..., \"configs\": {...}}");
-        }
-        String name = body.getString("name");
-        int partitions = body.getInteger("partitions", topics().defaultPartitions());
-        int replication = body.getInteger("replicationFactor", 1);
+        String shape = "{\"name\": string, \"partitions\": number, \"replicationFactor\": number, \"configs\": {...}}";
+        JsonObject body = HttpApi.jsonBody(ctx, shape);
+        String name;
+        int partitions;
+        int replication;
         Map<String, String> configs = new LinkedHashMap<>();
-        JsonObject cfg = body.getJsonObject("configs", new JsonObject());
-        cfg.forEach(e -> configs.put(e.getKey(), String.valueOf(e.getValue())));
+        try {
+            name = body.getString("name");
+            partitions = body.getInteger("partitions", topics().defaultPartitions());
+            replication = body.getInteger("replicationFactor", 1);
+            body.getJsonObject("configs", new JsonObject()).forEach(e -> configs.put(e.getKey(), String.valueOf(e.getValue())));
+        } catch (ClassCastException e) {
+            throw Problem.badRequest("a field has the wrong type; expected " + shape);
+        }
         api.blocking(ctx, () -> {
             TopicError problem = topics().validateCreate(name, partitions, replication, configs);
             if (!problem.ok()) {

@@ -74,6 +74,29 @@ public final class TopicRegistry {
         return info;
     }
 
+    /**
+     * Record a topic decided elsewhere (cluster mode: the Topic resource), with its id. A topic of the same name but
+     * another id was deleted and re-created while we were not looking: its old data goes first.
+     */
+    public synchronized TopicInfo put(TopicInfo info) throws IOException {
+        TopicInfo before = topics.get(info.name());
+        if (before != null && !before.topicId().equals(info.topicId())) {
+            delete(info.name());
+            before = null;
+        }
+        if (info.equals(before)) {
+            return before;
+        }
+        if (before == null) {
+            topics.put(info.name(), info);
+            namesById.put(info.topicId(), info.name());
+            persistOrUndo(info.name(), null);
+            announce(null, info);
+            return info;
+        }
+        return update(info);
+    }
+
     public synchronized TopicInfo delete(String name) throws IOException {
         TopicInfo removed = topics.remove(name);
         if (removed == null) {

@@ -18,7 +18,22 @@ public final class TopicService implements TopicRegistry.Listener {
     private static final Logger LOG = Logger.getLogger(TopicService.class);
     public static final int MAX_PARTITIONS = 10_000;
 
+    /**
+     * Where topic changes are decided when this broker is not alone (cluster mode: Topic resources). Each call
+     * returns once the change has reached this broker's registry, so a client sees its own change right away.
+     */
+    public interface ControlPlane {
+        TopicInfo create(String name, int partitions, Map<String, String> configs) throws IOException;
+
+        TopicError delete(String name) throws IOException;
+
+        void increasePartitions(String name, int newCount) throws IOException;
+
+        void replaceConfigs(String name, Map<String, String> configs) throws IOException;
+    }
+
     private final TopicRegistry registry;
+    private volatile ControlPlane controlPlane;
     private final LogManager logs;
     private final TopicConfigs configs;
     private final int defaultPartitions;
@@ -32,6 +47,10 @@ public final class TopicService implements TopicRegistry.Listener {
         this.defaultPartitions = defaultPartitions;
         this.autoCreate = autoCreate;
         registry.addListener(this);
+    }
+
+    public void setControlPlane(ControlPlane controlPlane) {
+        this.controlPlane = controlPlane;
     }
 
     public TopicRegistry registry() {
@@ -88,6 +107,9 @@ public final class TopicService implements TopicRegistry.Listener {
     }
 
     public TopicInfo create(String name, int partitions, Map<String, String> topicConfigs) throws IOException {
+        if (controlPlane != null) {
+            return controlPlane.create(name, partitions, topicConfigs);
+        }
         TopicInfo created = registry.create(name, partitions, topicConfigs);
         if (created != null) {
             LOG.infof("created topic %s (id %s) with %d partitions and configs %s", name, created.topicId(),
@@ -102,6 +124,10 @@ public final class TopicService implements TopicRegistry.Listener {
         if (existing != null || !autoCreate || TopicNames.problem(name) != null) {
             return existing;
         }
+        if (controlPlane != null) {
+            TopicInfo created = controlPlane.create(name, defaultPartitions, Map.of());
+            return created != null ? created : registry.get(name);
+        }
         TopicInfo created = registry.create(name, defaultPartitions, Map.of());
         if (created != null) {
             LOG.infof("auto-created topic %s with %d partitions because a client asked for it", name, defaultPartitions);
@@ -112,6 +138,9 @@ public final class TopicService implements TopicRegistry.Listener {
     public TopicError delete(String name) throws IOException {
         if (TopicNames.isInternal(name)) {
             return new TopicError(Errors.INVALID_TOPIC_EXCEPTION, "internal topic '" + name + "' cannot be deleted");
+        }
+        if (controlPlane != null) {
+            return controlPlane.delete(name);
         }
         if (registry.delete(name) == null) {
             return new TopicError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + name + "' does not exist");
@@ -136,6 +165,10 @@ public final class TopicService implements TopicRegistry.Listener {
     }
 
     public void increasePartitions(String name, int newCount) throws IOException {
+        if (controlPlane != null) {
+            controlPlane.increasePartitions(name, newCount);
+            return;
+        }
         TopicInfo topic = registry.get(name);
         registry.update(topic.withPartitions(newCount));
         LOG.infof("topic %s now has %d partitions (was %d)", name, newCount, topic.partitions());
@@ -150,6 +183,10 @@ public final class TopicService implements TopicRegistry.Listener {
     }
 
     public void replaceConfigs(String name, Map<String, String> newConfigs) throws IOException {
+        if (controlPlane != null) {
+            controlPlane.replaceConfigs(name, newConfigs);
+            return;
+        }
         TopicInfo topic = registry.get(name);
         registry.update(topic.withConfigs(newConfigs));
         LOG.infof("topic %s configs are now %s", name, newConfigs);

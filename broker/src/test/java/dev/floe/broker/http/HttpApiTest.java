@@ -1,5 +1,7 @@
 package dev.floe.broker.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.broker.kafka.KafkaClients;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +29,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -173,6 +178,82 @@ class HttpApiTest {
         HttpResponse<String> badName = send("POST", "/topics", new JsonObject().put("name", "bad name!").encode());
         assertThat(badName.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(badName.body()).getString("kafkaError")).isEqualTo("INVALID_TOPIC_EXCEPTION");
+    }
+
+    @Test
+    void malformedBodiesAreTheClientsMistakeNotAServerError() throws Exception {
+        String topic = createTopic(1);
+        record Bad(String path, String body) {
+        }
+        List<Bad> bad = List.of(
+                new Bad("/topics", "{not json"),
+                new Bad("/topics", "{\"name\": \"x\", \"partitions\": \"three\"}"),
+                new Bad("/topics", "[1, 2]"),
+                new Bad("/topics/" + topic + "/records", "{\"records\": 5}"),
+                new Bad("/topics/" + topic + "/records", "{\"value\": \"v\", \"partition\": \"zero\"}"),
+                new Bad("/groups/g/offsets", "{\"offsets\": [{\"topic\": \"t\", \"partition\": \"0\", \"offset\": 1}]}"),
+                new Bad("/groups/g/offsets", "not json"));
+        for (Bad b : bad) {
+            HttpResponse<String> response = send("POST", b.path(), b.body());
+            assertThat(response.statusCode()).as("%s <- %s: %s", b.path(), b.body(), response.body()).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        }
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesExactlyTheRegisteredRoutes() throws Exception {
+        HttpResponse<String> response = send("GET", "/openapi.json", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode doc = new ObjectMapper().readTree(response.body());
+        assertThat(doc.path("openapi").asText()).startsWith("3.0.");
+        Set<String> documented = new TreeSet<>();
+        Set<String> verbs = Set.of("get", "post", "put", "patch", "delete", "head", "options");
+        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(field -> {
+            if (verbs.contains(field)) {
+                documented.add(field.toUpperCase() + " " + path.getKey());
+                assertPathParametersDeclared(doc, path.getKey(), path.getValue(), path.getValue().get(field));
+            }
+        }));
+        assertThat(RegisteredRoutes.v1()).as("routes registered by HttpApi").hasSizeGreaterThanOrEqualTo(10);
+        assertThat(documented).as("operations in /v1/openapi.json").isEqualTo(RegisteredRoutes.v1());
+    }
+
+    /** Each {name} in a documented path must be a declared path parameter, or clients generated from it break. */
+    private static void assertPathParametersDeclared(JsonNode doc, String path, JsonNode pathItem, JsonNode operation) {
+        Set<String> declared = new HashSet<>();
+        for (JsonNode list : List.of(pathItem.path("parameters"), operation.path("parameters"))) {
+            for (JsonNode parameter : list) {
+                JsonNode p = parameter.has("$ref") ? doc.at(parameter.get("$ref").asText().substring(1)) : parameter;
+                if (p.path("in").asText().equals("path")) {
+                    declared.add(p.path("name").asText());
+                }
+            }
+        }
+        Set<String> inPath = new HashSet<>();
+        Matcher m = Pattern.compile("\\{([^}]+)}").matcher(path);
+        while (m.find()) {
+            inPath.add(m.group(1));
+        }
+        assertThat(declared).as("path parameters of %s", path).isEqualTo(inPath);
+    }
+
+    @Test
+    void pagesOnOtherOriginsMayCallTheApi() throws Exception {
+        String topic = createTopic(1);
+        HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/topics/" + topic + "/records"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "http://page.example:3000")
+                .header("Access-Control-Request-Method", "POST").header("Access-Control-Request-Headers", "content-type")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).hasValueSatisfying(v -> assertThat(v).contains("POST", "DELETE"));
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValueSatisfying(v -> assertThat(v).containsIgnoringCase("content-type"));
+        for (String path : List.of("/topics", "/topics/nope-" + UUID.randomUUID(), "/openapi.json")) {
+            HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path))
+                    .header("Origin", "http://page.example:3000").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(get.headers().firstValue("Access-Control-Allow-Origin")).as(path).hasValue("*");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.floe.operator.apply.ResourceApplier;
 import dev.floe.operator.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -34,10 +35,12 @@ public class ClusterReconciler implements Reconciler<Cluster> {
     private final MeterRegistry meters;
 
     private final String defaultBrokerImage;
+    private final KubernetesClient client;
 
-    public ClusterReconciler(ResourceApplier applier, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
+    public ClusterReconciler(KubernetesClient client, ResourceApplier applier, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
                              @ConfigProperty(name = "floe.operator.broker-image") String defaultBrokerImage) {
         this.defaultBrokerImage = defaultBrokerImage;
+        this.client = client;
         this.applier = applier;
         this.events = events;
         this.liveBrokers = liveBrokers;
@@ -57,7 +60,7 @@ public class ClusterReconciler implements Reconciler<Cluster> {
             if (changed) {
                 events.warning(cluster, problem.get().reason(), problem.get().message() + "; nothing was changed");
             }
-            return UpdateControl.patchStatus(cluster).rescheduleAfter(RECHECK);
+            return writeStatus(cluster);
         }
 
         for (HasMetadata desired : DesiredClusterResources.of(cluster, defaultBrokerImage)) {
@@ -91,7 +94,16 @@ public class ClusterReconciler implements Reconciler<Cluster> {
                 events.normal(cluster, "BrokersStarting", ready + " of " + replicas + " brokers are live");
             }
         }
-        return UpdateControl.patchStatus(cluster).rescheduleAfter(RECHECK);
+        return writeStatus(cluster);
+    }
+
+    /**
+     * A plain status update guarded by the resourceVersion we reconciled: a concurrent spec change makes it fail
+     * with 409 and the reconciliation runs again on the new spec, rather than a stale status landing on it.
+     */
+    private UpdateControl<Cluster> writeStatus(Cluster cluster) {
+        client.resource(cluster).updateStatus();
+        return UpdateControl.<Cluster>noUpdate().rescheduleAfter(RECHECK);
     }
 
     @Override
@@ -102,7 +114,12 @@ public class ClusterReconciler implements Reconciler<Cluster> {
         if (setReady(status, false, "ReconcileFailed", message, cluster.getMetadata().getGeneration())) {
             events.warning(cluster, "ReconcileFailed", message);
         }
-        return ErrorStatusUpdateControl.patchStatus(cluster);
+        try {
+            client.resource(cluster).updateStatus();
+        } catch (RuntimeException statusFailed) {
+            // The retry that follows will try again; the event above already says what went wrong.
+        }
+        return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     /** True when the Ready condition changed (status, reason or message), so callers emit one event per change. */

@@ -131,7 +131,12 @@ public class TopicReconciler implements Reconciler<Topic> {
         if (setReady(status, false, "ReconcileFailed", message, topic.getMetadata().getGeneration())) {
             events.warning(topic, "ReconcileFailed", message);
         }
-        return ErrorStatusUpdateControl.patchStatus(topic);
+        try {
+            client.resource(topic).updateStatus();
+        } catch (RuntimeException statusFailed) {
+            // The retry that follows will try again; the event above already says what went wrong.
+        }
+        return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     private UpdateControl<Topic> refuse(Topic topic, String reason, String message, long generation) {

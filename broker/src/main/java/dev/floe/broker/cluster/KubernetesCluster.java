@@ -1,0 +1,113 @@
+package dev.floe.broker.cluster;
+
+import dev.floe.crds.cluster.Cluster;
+import dev.floe.crds.common.Labels;
+import dev.floe.crds.topic.Topic;
+import dev.floe.broker.topic.TopicRegistry;
+import dev.floe.broker.topic.TopicService;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cluster mode: this broker's link to the Kubernetes API. It holds the broker's Lease, watches the cluster's Leases
+ * (who is alive, where) and Topics (what exists, who leads), and sends clients' topic changes to Topic resources.
+ * The API client is configured the standard fabric8 way: in a pod from its service account, elsewhere from
+ * KUBERNETES_MASTER and friends.
+ */
+public final class KubernetesCluster implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KubernetesCluster.class);
+
+    private final KubernetesClient client;
+    private final BrokerLease lease;
+    private final KubernetesClusterView view;
+    private final SharedIndexInformer<Lease> leaseInformer;
+    private final SharedIndexInformer<Topic> topicInformer;
+
+    private KubernetesCluster(KubernetesClient client, BrokerLease lease, KubernetesClusterView view,
+                              SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer) {
+        this.client = client;
+        this.lease = lease;
+        this.view = view;
+        this.leaseInformer = leaseInformer;
+        this.topicInformer = topicInformer;
+    }
+
+    public record Settings(String namespace, String cluster, String podName, String advertisedHost, int advertisedPort,
+                           int leaseDurationSeconds, long topicChangeTimeoutMs) {
+    }
+
+    public static KubernetesCluster start(Settings s, TopicRegistry registry, TopicService topics,
+                                          ScheduledExecutorService scheduler, Executor io) {
+        int brokerId = PodIdentity.brokerId(s.podName());
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        Cluster cluster = client.resources(Cluster.class).inNamespace(s.namespace()).withName(s.cluster()).get();
+        if (cluster == null) {
+            client.close();
+            throw new IllegalStateException("Cluster " + s.namespace() + "/" + s.cluster() + " does not exist in "
+                    + client.getMasterUrl() + "; a broker in cluster mode belongs to a Cluster resource");
+        }
+        String advertised = s.advertisedHost() + ":" + s.advertisedPort();
+        BrokerLease lease = new BrokerLease(client, s.namespace(), s.cluster(), brokerId, s.podName(), advertised,
+                s.leaseDurationSeconds());
+        KubernetesClusterView view = new KubernetesClusterView(brokerId, cluster.getMetadata().getUid(),
+                new ClusterView.BrokerEndpoint(brokerId, s.advertisedHost(), s.advertisedPort(), null), lease);
+
+        SharedIndexInformer<Lease> leases = client.leases().inNamespace(s.namespace())
+                .withLabel(Labels.CLUSTER, s.cluster()).inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Lease l) {
+                        view.leaseChanged(l);
+                    }
+
+                    @Override
+                    public void onUpdate(Lease before, Lease after) {
+                        view.leaseChanged(after);
+                    }
+
+                    @Override
+                    public void onDelete(Lease l, boolean finalStateUnknown) {
+                        view.leaseDeleted(l);
+                    }
+                }, 0);
+        TopicResourceSync sync = new TopicResourceSync(registry, view);
+        SharedIndexInformer<Topic> topicInformer = client.resources(Topic.class).inNamespace(s.namespace())
+                .withLabel(Labels.CLUSTER, s.cluster()).inform(sync, 60_000);
+        sync.removeTopicsMissingFrom(topicInformer.getStore().list());
+        topics.setControlPlane(new KubernetesTopicControl(client, s.namespace(), s.cluster(), topicInformer.getStore(),
+                registry, s.topicChangeTimeoutMs()));
+
+        if (!lease.renew()) {
+            LOG.warnf("broker %d starts without its lease; it leads nothing until a renewal succeeds", brokerId);
+        }
+        scheduler.scheduleWithFixedDelay(() -> io.execute(lease::renew), lease.renewIntervalMs(),
+                lease.renewIntervalMs(), TimeUnit.MILLISECONDS);
+        LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
+                s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
+                topicInformer.getStore().list().size());
+        return new KubernetesCluster(client, lease, view, leases, topicInformer);
+    }
+
+    public KubernetesClusterView view() {
+        return view;
+    }
+
+    public int brokerId() {
+        return view.localNodeId();
+    }
+
+    @Override
+    public void close() {
+        topicInformer.stop();
+        leaseInformer.stop();
+        lease.release();
+        client.close();
+    }
+}

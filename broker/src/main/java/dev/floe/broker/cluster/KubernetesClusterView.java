@@ -1,0 +1,122 @@
+package dev.floe.broker.cluster;
+
+import dev.floe.crds.common.Labels;
+import dev.floe.crds.topic.PartitionStatus;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cluster as the Kubernetes API describes it: live brokers from their Leases, partition leaders from the Topics'
+ * status. Fed by informers, read on every Metadata, Produce and Fetch, so reads are map lookups only.
+ */
+public final class KubernetesClusterView implements ClusterView {
+    private static final PartitionAssignment NO_LEADER = new PartitionAssignment(-1, -1, List.of(), List.of());
+
+    private final int localNodeId;
+    private final String clusterId;
+    private final BrokerEndpoint self;
+    private final BrokerLease lease;
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    private final Map<String, List<PartitionAssignment>> placements = new ConcurrentHashMap<>();
+
+    public KubernetesClusterView(int localNodeId, String clusterId, BrokerEndpoint self, BrokerLease lease) {
+        this.localNodeId = localNodeId;
+        this.clusterId = clusterId;
+        this.self = self;
+        this.lease = lease;
+    }
+
+    @Override
+    public int localNodeId() {
+        return localNodeId;
+    }
+
+    @Override
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** Kafka clients want a controller id; the lowest live broker stands in (the operator is the real one). */
+    @Override
+    public int controllerId() {
+        return brokers().stream().mapToInt(BrokerEndpoint::nodeId).min().orElse(localNodeId);
+    }
+
+    @Override
+    public List<BrokerEndpoint> brokers() {
+        Instant now = Instant.now();
+        List<BrokerEndpoint> live = new ArrayList<>();
+        for (Lease l : leases.values()) {
+            BrokerEndpoint endpoint = endpointOf(l, now);
+            if (endpoint != null && endpoint.nodeId() != localNodeId) {
+                live.add(endpoint);
+            }
+        }
+        if (lease.isHeld()) {
+            live.add(self);
+        }
+        live.sort(Comparator.comparingInt(BrokerEndpoint::nodeId));
+        return live;
+    }
+
+    @Override
+    public PartitionAssignment assignment(String topic, int partition) {
+        List<PartitionAssignment> partitions = placements.get(topic);
+        if (partitions == null || partition < 0 || partition >= partitions.size()) {
+            return NO_LEADER;
+        }
+        return partitions.get(partition);
+    }
+
+    /** Leading needs both: the Topic names us leader, and our lease is still ours. */
+    @Override
+    public boolean isLocalLeader(String topic, int partition) {
+        return lease.isHeld() && assignment(topic, partition).leader() == localNodeId;
+    }
+
+    void leaseChanged(Lease l) {
+        leases.put(l.getMetadata().getName(), l);
+    }
+
+    void leaseDeleted(Lease l) {
+        leases.remove(l.getMetadata().getName());
+    }
+
+    void placementChanged(String topic, List<PartitionStatus> partitions) {
+        List<PartitionAssignment> assignments = new ArrayList<>(partitions.size());
+        for (PartitionStatus p : partitions) {
+            assignments.add(new PartitionAssignment(p.getLeader(), p.getLeaderEpoch(), List.copyOf(p.getReplicas()),
+                    List.copyOf(p.getIsr())));
+        }
+        placements.put(topic, List.copyOf(assignments));
+    }
+
+    void placementRemoved(String topic) {
+        placements.remove(topic);
+    }
+
+    private static BrokerEndpoint endpointOf(Lease l, Instant now) {
+        var spec = l.getSpec();
+        if (spec == null || spec.getHolderIdentity() == null || spec.getHolderIdentity().isEmpty()
+                || spec.getRenewTime() == null || spec.getLeaseDurationSeconds() == null
+                || !spec.getRenewTime().toInstant().plusSeconds(spec.getLeaseDurationSeconds()).isAfter(now)) {
+            return null;
+        }
+        Map<String, String> labels = l.getMetadata().getLabels();
+        Map<String, String> annotations = l.getMetadata().getAnnotations();
+        String id = labels == null ? null : labels.get(Labels.BROKER_ID);
+        String address = annotations == null ? null : annotations.get(Labels.ADVERTISED_KAFKA);
+        if (id == null || address == null || address.lastIndexOf(':') < 0) {
+            return null;
+        }
+        int colon = address.lastIndexOf(':');
+        return new BrokerEndpoint(Integer.parseInt(id), address.substring(0, colon),
+                Integer.parseInt(address.substring(colon + 1)), null);
+    }
+}
