@@ -233,6 +233,31 @@ class KubernetesClusterIT {
                     .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidReplicationFactorException.class);
         }
         roundTrip("Payments_V2", 300, 3);
+
+        // A consumer group: its coordinator is the leader of its __consumer_offsets partition, on whichever broker.
+        Properties group = new Properties();
+        group.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        group.put(ConsumerConfig.GROUP_ID_CONFIG, "payments-readers");
+        group.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        group.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        group.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        group.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        int consumed = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(group)) {
+            consumer.subscribe(List.of("Payments_V2"));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (consumed < 300 && System.currentTimeMillis() < deadline) {
+                consumed += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            consumer.commitSync();
+        }
+        assertThat(consumed).isEqualTo(300);
+        try (Admin admin = admin()) {
+            long committed = admin.listConsumerGroupOffsets("payments-readers").partitionsToOffsetAndMetadata().get()
+                    .values().stream().mapToLong(o -> o.offset()).sum();
+            assertThat(committed).isEqualTo(300);
+        }
+
         try (Admin admin = admin()) {
             admin.deleteTopics(List.of("Payments_V2")).all().get();
             assertThat(kube.resources(Topic.class).inNamespace(NS).list().getItems())

@@ -1,6 +1,7 @@
 package dev.floe.crds.cluster;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.floe.crds.common.HasConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
@@ -8,7 +9,7 @@ import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
-public class ClusterStatus {
+public class ClusterStatus implements HasConditions {
     @JsonPropertyDescription("The generation of the spec this status describes.")
     private Long observedGeneration;
 
@@ -68,10 +69,12 @@ public class ClusterStatus {
         this.bootstrap = bootstrap;
     }
 
+    @Override
     public List<Condition> getConditions() {
         return conditions;
     }
 
+    @Override
     public void setConditions(List<Condition> conditions) {
         this.conditions = conditions;
     }

@@ -50,6 +50,19 @@ public final class Conditions {
         return merged;
     }
 
+    /**
+     * Sets the condition on {@code status}; true when its status, reason or message changed, so callers emit one
+     * Event per change rather than one per reconciliation.
+     */
+    public static boolean set(HasConditions status, String type, boolean value, String reason, String message,
+                              Long generation) {
+        Optional<Condition> before = find(status.getConditions(), type);
+        Condition next = of(type, value, reason, message, generation);
+        status.setConditions(merge(status.getConditions(), next));
+        return before.map(c -> !c.getStatus().equals(next.getStatus()) || !reason.equals(c.getReason())
+                || !message.equals(c.getMessage())).orElse(true);
+    }
+
     public static Optional<Condition> find(List<Condition> conditions, String type) {
         return conditions == null ? Optional.empty()
                 : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();

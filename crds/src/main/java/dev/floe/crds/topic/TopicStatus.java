@@ -1,13 +1,14 @@
 package dev.floe.crds.topic;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.floe.crds.common.HasConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-public class TopicStatus {
+public class TopicStatus implements HasConditions {
     private Long observedGeneration;
 
     @JsonPropertyDescription("The Kafka topic name this resource manages.")
@@ -64,10 +65,12 @@ public class TopicStatus {
         this.config = config;
     }
 
+    @Override
     public List<Condition> getConditions() {
         return conditions;
     }
 
+    @Override
     public void setConditions(List<Condition> conditions) {
         this.conditions = conditions;
     }

@@ -4,6 +4,10 @@ import dev.floe.crds.cluster.Cluster;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+
+import java.util.List;
 
 /**
  * Two Services: a headless one that gives every broker a stable DNS name (what Metadata advertises), and a
@@ -23,12 +27,17 @@ public final class BrokerServices {
                 // Brokers must resolve each other before they are ready (replication, leader hand-over).
                 .withPublishNotReadyAddresses(true)
                 .withSelector(names.brokerSelector())
-                .addNewPort().withName("kafka").withPort(cluster.getSpec().getListeners().getKafka())
-                .withTargetPort(new IntOrString("kafka")).endPort()
-                .addNewPort().withName("http").withPort(cluster.getSpec().getListeners().getHttp())
-                .withTargetPort(new IntOrString("http")).endPort()
+                .withPorts(ports(cluster))
                 .endSpec()
                 .build();
+    }
+
+    private static List<ServicePort> ports(Cluster cluster) {
+        return List.of(
+                new ServicePortBuilder().withName("kafka").withPort(cluster.getSpec().getListeners().getKafka())
+                        .withTargetPort(new IntOrString("kafka")).build(),
+                new ServicePortBuilder().withName("http").withPort(cluster.getSpec().getListeners().getHttp())
+                        .withTargetPort(new IntOrString("http")).build());
     }
 
     public static Service bootstrap(Cluster cluster) {
@@ -39,10 +48,7 @@ public final class BrokerServices {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(names.brokerSelector())
-                .addNewPort().withName("kafka").withPort(cluster.getSpec().getListeners().getKafka())
-                .withTargetPort(new IntOrString("kafka")).endPort()
-                .addNewPort().withName("http").withPort(cluster.getSpec().getListeners().getHttp())
-                .withTargetPort(new IntOrString("http")).endPort()
+                .withPorts(ports(cluster))
                 .endSpec()
                 .build();
     }

@@ -5,7 +5,6 @@ import dev.floe.crds.cluster.ClusterStatus;
 import dev.floe.crds.common.Conditions;
 import dev.floe.operator.apply.ResourceApplier;
 import dev.floe.operator.events.EventRecorder;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -122,12 +121,7 @@ public class ClusterReconciler implements Reconciler<Cluster> {
         return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
-    /** True when the Ready condition changed (status, reason or message), so callers emit one event per change. */
     private static boolean setReady(ClusterStatus status, boolean ready, String reason, String message, Long generation) {
-        Optional<Condition> before = Conditions.find(status.getConditions(), Conditions.READY);
-        Condition next = Conditions.of(Conditions.READY, ready, reason, message, generation);
-        status.setConditions(Conditions.merge(status.getConditions(), next));
-        return before.map(c -> !c.getStatus().equals(next.getStatus()) || !c.getReason().equals(reason)
-                || !c.getMessage().equals(message)).orElse(true);
+        return Conditions.set(status, Conditions.READY, ready, reason, message, generation);
     }
 }

@@ -7,7 +7,6 @@ import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import dev.floe.crds.topic.TopicStatus;
 import dev.floe.operator.events.EventRecorder;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -168,10 +167,6 @@ public class TopicReconciler implements Reconciler<Topic> {
     }
 
     private static boolean setReady(TopicStatus status, boolean ready, String reason, String message, Long generation) {
-        Optional<Condition> before = Conditions.find(status.getConditions(), Conditions.READY);
-        Condition next = Conditions.of(Conditions.READY, ready, reason, message, generation);
-        status.setConditions(Conditions.merge(status.getConditions(), next));
-        return before.map(c -> !c.getStatus().equals(next.getStatus()) || !c.getReason().equals(reason)
-                || !c.getMessage().equals(message)).orElse(true);
+        return Conditions.set(status, Conditions.READY, ready, reason, message, generation);
     }
 }

@@ -64,6 +64,7 @@ public final class RemoteLogStore implements AutoCloseable {
 
     @Override
     public void close() {
+        cache.close();
         store.close();
     }
 }

@@ -84,6 +84,7 @@ public final class RemotePartition {
             return null;
         });
         manifests.put(RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.MANIFEST), manifest);
+        listed = null;
         return manifest;
     }
 
@@ -118,7 +119,24 @@ public final class RemotePartition {
         }
     }
 
-    /** Committed segments (those with a manifest), oldest first. */
+    /**
+     * How long a listing stands in for a fresh one on the read path. A catch-up read asks for the segment list on
+     * every fetch; listing the bucket each time would cost more than the data. This process's own uploads and
+     * deletions drop the listing at once; an offset the listing does not cover triggers a fresh one.
+     */
+    static final long LISTING_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private volatile List<SegmentManifest> listed;
+    private volatile long listedAtNanos;
+
+    private List<SegmentManifest> recentSegments() {
+        List<SegmentManifest> recent = listed;
+        if (recent != null && System.nanoTime() - listedAtNanos < LISTING_TTL_NANOS) {
+            return recent;
+        }
+        return segments();
+    }
+
+    /** Committed segments (those with a manifest), oldest first, listed from the store now. */
     public List<SegmentManifest> segments() {
         List<SegmentManifest> out = new ArrayList<>();
         Set<String> present = new HashSet<>();
@@ -131,6 +149,9 @@ public final class RemotePartition {
         }
         manifests.keySet().retainAll(present);
         out.sort(Comparator.comparingLong(SegmentManifest::baseOffset));
+        List<SegmentManifest> listing = List.copyOf(out);
+        listedAtNanos = System.nanoTime();
+        listed = listing;
         return out;
     }
 
@@ -176,7 +197,7 @@ public final class RemotePartition {
     }
 
     private BatchBoundary header(SegmentManifest m, long position) {
-        byte[] bytes = cache.read(m.logKey(), position, BatchBoundary.HEADER_SIZE);
+        byte[] bytes = cache.read(m.logKey(), position, BatchBoundary.HEADER_SIZE, m.sizeBytes());
         return bytes.length < BatchBoundary.HEADER_SIZE ? null : BatchBoundary.read(ByteBuffer.wrap(bytes), 0);
     }
 
@@ -185,7 +206,10 @@ public final class RemotePartition {
      * or an empty buffer when no committed segment holds the offset.
      */
     public ByteBuffer read(long offset, int maxBytes) {
-        SegmentManifest m = segmentFor(offset, segments());
+        SegmentManifest m = segmentFor(offset, recentSegments());
+        if (m == null) {
+            m = segmentFor(offset, segments());
+        }
         if (m == null) {
             return ByteBuffer.allocate(0);
         }
@@ -207,7 +231,7 @@ public final class RemotePartition {
             }
             end += next.size();
         }
-        return ByteBuffer.wrap(cache.read(m.logKey(), start, (int) (end - start)));
+        return ByteBuffer.wrap(cache.read(m.logKey(), start, (int) (end - start), m.sizeBytes()));
     }
 
     /** The first record with timestamp >= {@code timestamp}: {offset, timestamp}, or null when none is. */
@@ -256,6 +280,7 @@ public final class RemotePartition {
     public void delete(SegmentManifest m) {
         String manifestKey = RemoteLayout.objectKey(prefix, m.baseOffset(), RemoteLayout.MANIFEST);
         store.delete(List.of(manifestKey));
+        listed = null;
         manifests.remove(manifestKey);
         store.delete(List.of(m.logKey(), m.indexKey(), m.timeIndexKey()));
         indexes.remove(m.indexKey());
