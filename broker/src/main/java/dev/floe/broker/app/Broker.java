@@ -118,7 +118,7 @@ public class Broker {
                     required(config.podName(), "floe.pod-name (FLOE_POD_NAME)"),
                     config.advertisedHost(), advertisedPort, config.cluster().leaseDurationSeconds(),
                     config.cluster().topicChangeTimeoutMs()), registryOfTopics, topics, executors.scheduler(),
-                    executors.io());
+                    executors.io(), () -> java.nio.file.Files.isWritable(dataDir));
             cluster = kubernetes.view();
         } else if ("standalone".equals(config.cluster().mode())) {
             cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,

@@ -6,6 +6,8 @@ import dev.floe.crds.topic.Topic;
 import dev.floe.broker.topic.TopicRegistry;
 import dev.floe.broker.topic.TopicService;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -13,8 +15,10 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Cluster mode: this broker's link to the Kubernetes API. It holds the broker's Lease, watches the cluster's Leases
@@ -44,10 +48,19 @@ public final class KubernetesCluster implements AutoCloseable {
                            int leaseDurationSeconds, long topicChangeTimeoutMs) {
     }
 
+    /**
+     * @param healthy whether this broker can serve what it leads (its log directory is usable); the lease is only
+     *                renewed while it is, so a broker with a dead disk loses leadership instead of failing requests
+     */
     public static KubernetesCluster start(Settings s, TopicRegistry registry, TopicService topics,
-                                          ScheduledExecutorService scheduler, Executor io) {
+                                          ScheduledExecutorService scheduler, Executor io, BooleanSupplier healthy) {
         int brokerId = PodIdentity.brokerId(s.podName());
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        // A lease renewal must finish well inside the lease: no long retry ladder when the API server is away.
+        Config config = new ConfigBuilder(Config.autoConfigure(null))
+                .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(s.leaseDurationSeconds()) / 3)
+                .withRequestRetryBackoffLimit(1)
+                .build();
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         Cluster cluster = client.resources(Cluster.class).inNamespace(s.namespace()).withName(s.cluster()).get();
         if (cluster == null) {
             client.close();
@@ -87,12 +100,33 @@ public final class KubernetesCluster implements AutoCloseable {
         if (!lease.renew()) {
             LOG.warnf("broker %d starts without its lease; it leads nothing until a renewal succeeds", brokerId);
         }
-        scheduler.scheduleWithFixedDelay(() -> io.execute(lease::renew), lease.renewIntervalMs(),
-                lease.renewIntervalMs(), TimeUnit.MILLISECONDS);
+        // At most one renewal in flight: with the API server down, attempts must not pile up on the I/O threads
+        // that appends need.
+        AtomicBoolean renewing = new AtomicBoolean();
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (renewing.compareAndSet(false, true)) {
+                io.execute(() -> {
+                    try {
+                        renewIfHealthy(lease, healthy, brokerId);
+                    } finally {
+                        renewing.set(false);
+                    }
+                });
+            }
+        }, lease.renewIntervalMs(), lease.renewIntervalMs(), TimeUnit.MILLISECONDS);
         LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
         return new KubernetesCluster(client, lease, view, leases, topicInformer);
+    }
+
+    private static void renewIfHealthy(BrokerLease lease, BooleanSupplier healthy, int brokerId) {
+        if (healthy.getAsBoolean()) {
+            lease.renew();
+        } else {
+            LOG.warnf("broker %d is not healthy (its log directory is not writable); not renewing its lease, so "
+                    + "it stops leading when the lease runs out", brokerId);
+        }
     }
 
     public KubernetesClusterView view() {
