@@ -66,6 +66,20 @@ class ReconcilersTest {
         assertThat(ready(ready.getStatus().getConditions()).getStatus()).isEqualTo("True");
         assertThat(eventReasons("alpha")).contains("Created", "BrokersReady");
 
+        // A settings change rewrites the ConfigMap and the pod template's config hash, which rolls the brokers.
+        String hashBefore = client.apps().statefulSets().inNamespace(NS).withName("alpha-broker").get().getSpec()
+                .getTemplate().getMetadata().getAnnotations().get("floe.dev/config-hash");
+        Cluster configured = client.resources(Cluster.class).inNamespace(NS).withName("alpha").get();
+        configured.getSpec().getConfig().put("defaults.num-partitions", "6");
+        client.resource(configured).update();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(client.configMaps().inNamespace(NS).withName("alpha-broker-config").get().getData()
+                    .get("broker.properties")).contains("floe.defaults.num-partitions=6");
+            assertThat(client.apps().statefulSets().inNamespace(NS).withName("alpha-broker").get().getSpec()
+                    .getTemplate().getMetadata().getAnnotations().get("floe.dev/config-hash")).isNotEqualTo(hashBefore);
+        });
+        assertThat(eventReasons("alpha")).contains("Updated");
+
         // kubectl scale writes spec.replicas through the scale subresource; the StatefulSet follows.
         Cluster scaled = client.resources(Cluster.class).inNamespace(NS).withName("alpha").get();
         scaled.getSpec().setReplicas(4);

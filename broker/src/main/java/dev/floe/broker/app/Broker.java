@@ -103,7 +103,8 @@ public class Broker {
                 config.numPartitions(), config.autoCreateTopics());
         if (remote != null) {
             tiering = new TieringService(TierBackends.factory(remote), logs,
-                    name -> registryOfTopics.get(name).topicId().toString(), registry);
+                    name -> registryOfTopics.get(name).topicId().toString(), registry,
+                    config.tier().uploadParallelism());
             logs.setDeletionGuard(tiering::isUploaded);
             logs.setEmptyLogStart(tiering::emptyLogStart);
             LOG.infof("tiered storage on: sealed segments go to %s as cluster '%s'", remote.objectStore().describe(),
@@ -227,6 +228,9 @@ public class Broker {
         }
         if (kubernetes != null) {
             kubernetes.close();
+        }
+        if (tiering != null) {
+            tiering.close();
         }
         if (executors != null) {
             executors.close();

@@ -133,6 +133,10 @@ public interface BrokerConfig {
         @WithDefault("10000")
         long uploadIntervalMs();
 
+        /** Partitions uploaded at once; segments of one partition always go one at a time, oldest first. */
+        @WithDefault("4")
+        int uploadParallelism();
+
         /** Bytes of remote data kept in memory for read-ahead. */
         @WithDefault("67108864")
         long cacheBytes();

@@ -17,8 +17,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
@@ -40,8 +43,9 @@ public final class TieringService {
         final List<RemoteSegmentRef> segments = new CopyOnWriteArrayList<>();
         volatile long uploadedThrough = -1;
         volatile boolean listed;
-        long nextAttemptAt;
-        int failures;
+        // Written by one upload task at a time (one per partition per pass), read by the next pass's task.
+        volatile long nextAttemptAt;
+        volatile int failures;
 
         PartitionTier(RemotePartitionStore store) {
             this.store = store;
@@ -52,6 +56,7 @@ public final class TieringService {
     private final LogManager logs;
     private final Function<String, String> topicIdOf;
     private final Map<TopicPartition, PartitionTier> tiers = new ConcurrentHashMap<>();
+    private final ExecutorService uploads;
     private final java.util.concurrent.atomic.AtomicBoolean passRunning = new java.util.concurrent.atomic.AtomicBoolean();
     private final Counter uploadedBytes;
     private final Counter uploadedSegments;
@@ -60,6 +65,20 @@ public final class TieringService {
     private final Timer remoteFetch;
 
     public TieringService(StoreFactory factory, LogManager logs, Function<String, String> topicIdOf, MeterRegistry registry) {
+        this(factory, logs, topicIdOf, registry, 4);
+    }
+
+    /**
+     * @param uploadParallelism partitions uploaded at once; one segment at a time within a partition, oldest first,
+     *                          so a partition's uploaded range never has holes
+     */
+    public TieringService(StoreFactory factory, LogManager logs, Function<String, String> topicIdOf, MeterRegistry registry,
+                          int uploadParallelism) {
+        this.uploads = Executors.newFixedThreadPool(Math.max(1, uploadParallelism), r -> {
+            Thread t = new Thread(r, "floe-tier-upload");
+            t.setDaemon(true);
+            return t;
+        });
         this.factory = factory;
         this.logs = logs;
         this.topicIdOf = topicIdOf;
@@ -120,37 +139,57 @@ public final class TieringService {
 
     private void uploadPartitions() {
         long now = System.currentTimeMillis();
+        List<Callable<Void>> work = new ArrayList<>();
         for (PartitionLog log : logs.all()) {
             if (!log.config().remoteStorage()) {
                 continue;
             }
-            TopicPartition tp = log.topicPartition();
-            PartitionTier tier = tier(tp);
-            if (now < tier.nextAttemptAt) {
-                continue;
-            }
-            try {
-                listed(tp);
-                for (LogSegment segment : log.segments()) {
-                    if (!segment.isSealed() || segment.lastOffset() <= tier.uploadedThrough
-                            || segment.lastOffset() >= log.highWatermark() || segment.size() == 0) {
-                        continue;
-                    }
-                    upload(tp, tier, log, segment);
-                }
-                if (tier.failures > 0) {
-                    LOG.infof("%s: object storage is reachable again, uploads resumed", tp);
-                }
-                tier.failures = 0;
-            } catch (IOException | RuntimeException e) {
-                tier.failures++;
-                uploadFailures.increment();
-                long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(tier.failures, 16));
-                tier.nextAttemptAt = now + backoff;
-                LOG.warnf("%s: upload to object storage failed (attempt %d, retry in %d ms); local segments are kept: %s",
-                        tp, tier.failures, backoff, e.getMessage());
-            }
+            work.add(() -> {
+                uploadPartition(log, now);
+                return null;
+            });
         }
+        try {
+            uploads.invokeAll(work);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            LOG.debug("upload pass skipped: the broker is stopping");
+        }
+    }
+
+    private void uploadPartition(PartitionLog log, long now) {
+        TopicPartition tp = log.topicPartition();
+        PartitionTier tier = tier(tp);
+        if (now < tier.nextAttemptAt) {
+            return;
+        }
+        try {
+            listed(tp);
+            for (LogSegment segment : log.segments()) {
+                if (!segment.isSealed() || segment.lastOffset() <= tier.uploadedThrough
+                        || segment.lastOffset() >= log.highWatermark() || segment.size() == 0) {
+                    continue;
+                }
+                upload(tp, tier, log, segment);
+            }
+            if (tier.failures > 0) {
+                LOG.infof("%s: object storage is reachable again, uploads resumed", tp);
+            }
+            tier.failures = 0;
+        } catch (IOException | RuntimeException e) {
+            tier.failures++;
+            uploadFailures.increment();
+            long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(tier.failures, 16));
+            tier.nextAttemptAt = now + backoff;
+            LOG.warnf("%s: upload to object storage failed (attempt %d, retry in %d ms); local segments are kept: %s",
+                    tp, tier.failures, backoff, e.getMessage());
+        }
+    }
+
+    /** Stop uploading; an upload in progress is abandoned and redone (idempotently) after the next start. */
+    public void close() {
+        uploads.shutdownNow();
     }
 
     private void upload(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment) throws IOException {
