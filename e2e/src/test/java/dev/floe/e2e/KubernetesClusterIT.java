@@ -60,6 +60,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesClusterIT {
+    static {
+        // The mock API server logs every request at INFO; the test's own assertions say what matters.
+        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    }
+
     static final String NS = "streaming";
     static final int BROKERS = 3;
 
