@@ -60,9 +60,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesClusterIT {
+    /** The mock API server logs every request at INFO; held here so the quieter level is not garbage-collected. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     static {
-        // The mock API server logs every request at INFO; the test's own assertions say what matters.
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
     static final String NS = "streaming";
