@@ -315,4 +315,19 @@ class TieredStorageIT {
             assertThat(Arrays.equals(actual, expected)).as("replayed offset %d is byte-identical", offset).isTrue();
         }
     }
+
+    @Test
+    @Order(5)
+    void deletingTheTopicDeletesItsTieredData() throws Exception {
+        broker.start();
+        assertThat(bucketKeys()).isNotEmpty();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
+            admin.deleteTopics(List.of(TOPIC)).all().get(30, TimeUnit.SECONDS);
+        }
+        await("the deleted topic's objects are gone from the bucket", () -> {
+            List<String> left = bucketKeys();
+            lastState = left.size() + " objects left, e.g. " + left.stream().limit(3).toList();
+            return left.isEmpty();
+        });
+    }
 }

@@ -106,6 +106,12 @@ public class Broker {
                     name -> registryOfTopics.get(name).topicId().toString(), registry,
                     config.tier().uploadParallelism());
             logs.setDeletionGuard(tiering::isUploaded);
+            TieringService tiers = tiering;
+            registryOfTopics.addListener((before, after) -> {
+                if (after == null) {
+                    tiers.topicDeleted(before.name(), before.topicId().toString(), before.partitions());
+                }
+            });
             logs.setEmptyLogStart(tiering::emptyLogStart);
             LOG.infof("tiered storage on: sealed segments go to %s as cluster '%s'", remote.objectStore().describe(),
                     config.tier().cluster());

@@ -187,6 +187,38 @@ public final class TieringService {
         }
     }
 
+    /**
+     * A deleted topic's data goes from the bucket too, as Kafka's tiered storage does: manifests first (so nothing
+     * reads a half-deleted segment), then the data. Runs in the background; a failure is logged and the objects
+     * stay for an operator to remove, since the topic id no longer names anything live.
+     */
+    public void topicDeleted(String topic, String topicId, int partitions) {
+        try {
+            uploads.execute(() -> {
+                int deleted = 0;
+                for (int p = 0; p < partitions; p++) {
+                    tiers.remove(new TopicPartition(topic, p));
+                    try {
+                        RemotePartitionStore store = factory.open(topic, topicId, p);
+                        for (RemoteSegmentRef segment : store.segments()) {
+                            store.delete(segment);
+                            deleted++;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warnf("topic %s (id %s) was deleted but its tiered data of partition %d could not be "
+                                + "removed from object storage: %s", topic, topicId, p, e.getMessage());
+                    }
+                }
+                if (deleted > 0) {
+                    LOG.infof("deleted %d tiered segments of deleted topic %s (id %s) from object storage", deleted,
+                            topic, topicId);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            LOG.warnf("topic %s was deleted while the broker stopped; its tiered data stays in object storage", topic);
+        }
+    }
+
     /** Stop uploading; an upload in progress is abandoned and redone (idempotently) after the next start. */
     public void close() {
         uploads.shutdownNow();
