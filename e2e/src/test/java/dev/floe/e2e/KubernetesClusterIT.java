@@ -23,6 +23,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,6 +42,7 @@ import org.junit.jupiter.api.TestInstance;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -263,6 +272,13 @@ class KubernetesClusterIT {
             long committed = admin.listConsumerGroupOffsets("payments-readers").partitionsToOffsetAndMetadata().get()
                     .values().stream().mapToLong(o -> o.offset()).sum();
             assertThat(committed).isEqualTo(300);
+
+            // Only the group's coordinator answers for it; any other broker says NOT_COORDINATOR.
+            int coordinator = admin.describeConsumerGroups(List.of("payments-readers")).all().get()
+                    .get("payments-readers").coordinator().id();
+            FloeProcess other = brokers.get((coordinator + 1) % BROKERS);
+            assertThat(offsetFetchError(other, "payments-readers")).isEqualTo(Errors.NOT_COORDINATOR);
+            assertThat(offsetFetchError(brokers.get(coordinator), "payments-readers")).isEqualTo(Errors.NONE);
         }
 
         try (Admin admin = admin()) {
@@ -311,6 +327,35 @@ class KubernetesClusterIT {
             }
         }
         assertThat(received).isEqualTo(sent);
+    }
+
+    /** One OffsetFetch v7 on a raw connection to one broker: the top-level error of its answer. */
+    private static Errors offsetFetchError(FloeProcess broker, String group) throws Exception {
+        short version = 7;
+        OffsetFetchRequestData body = new OffsetFetchRequestData().setGroupId(group).setTopics(null);
+        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.OFFSET_FETCH.id)
+                .setRequestApiVersion(version).setClientId("e2e").setCorrelationId(7);
+        short headerVersion = ApiKeys.OFFSET_FETCH.requestHeaderVersion(version);
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        ByteBuffer request = ByteBuffer.allocate(header.size(cache, headerVersion) + body.size(cache, version));
+        ByteBufferAccessor accessor = new ByteBufferAccessor(request);
+        header.write(accessor, cache, headerVersion);
+        body.write(accessor, cache, version);
+        request.flip();
+        String[] hostPort = broker.bootstrap().split(":");
+        try (java.net.Socket socket = new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+            out.writeInt(request.remaining());
+            out.write(request.array(), request.arrayOffset() + request.position(), request.remaining());
+            out.flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            byte[] response = new byte[in.readInt()];
+            in.readFully(response);
+            ByteBuffer buffer = ByteBuffer.wrap(response);
+            ResponseHeader.parse(buffer, ApiKeys.OFFSET_FETCH.responseHeaderVersion(version));
+            OffsetFetchResponseData data = new OffsetFetchResponseData(new ByteBufferAccessor(buffer), version);
+            return Errors.forCode(data.errorCode());
+        }
     }
 
     private List<Path> partitionDirs(String topic) throws Exception {

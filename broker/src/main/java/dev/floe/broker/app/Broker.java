@@ -200,6 +200,7 @@ public class Broker {
         store.load(logs);
         GroupCoordinator coordinator = new GroupCoordinator(store, logs, executors.scheduler(),
                 config.groupInitialRebalanceDelayMs(), registry);
+        coordinator.setOffsetsLeadership(partition -> cluster.isLocalLeader(OffsetStore.TOPIC, partition));
         coordinator.registerLoadedLag();
         return coordinator;
     }

@@ -4,6 +4,7 @@ import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.protocol.Errors;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,10 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
         for (String id : request.groupsNames()) {
             DeleteGroupsResponseData.DeletableGroupResult result = new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id);
             response.results().add(result);
+            if (!groups.coordinates(id)) {
+                result.setErrorCode(Errors.NOT_COORDINATOR.code());
+                continue;
+            }
             pending.add(groups.deleteGroup(id).thenAccept(error -> result.setErrorCode(error.code())));
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> response);

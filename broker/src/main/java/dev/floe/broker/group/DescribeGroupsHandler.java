@@ -21,6 +21,12 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
     public CompletionStage<DescribeGroupsResponseData> handle(RequestContext ctx, DescribeGroupsRequestData request) {
         DescribeGroupsResponseData response = new DescribeGroupsResponseData();
         for (String id : request.groups()) {
+            if (!groups.coordinates(id)) {
+                response.groups().add(new DescribeGroupsResponseData.DescribedGroup().setGroupId(id)
+                        .setErrorCode(Errors.NOT_COORDINATOR.code()).setGroupState("").setProtocolType("")
+                        .setProtocolData("").setAuthorizedOperations(Integer.MIN_VALUE));
+                continue;
+            }
             GroupState state = groups.stateOf(id);
             DescribeGroupsResponseData.DescribedGroup out = new DescribeGroupsResponseData.DescribedGroup()
                     .setGroupId(id).setGroupState(state.displayName()).setProtocolType("").setProtocolData("")

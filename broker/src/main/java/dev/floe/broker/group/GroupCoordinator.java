@@ -32,6 +32,7 @@ public final class GroupCoordinator {
     private final long initialRebalanceDelayMs;
     private final MeterRegistry registry;
     private final Set<String> lagGauges = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.IntPredicate leadsOffsetsPartition = p -> true;
 
     public GroupCoordinator(OffsetStore offsets, LogManager logs, ScheduledExecutorService scheduler,
                             long initialRebalanceDelayMs, MeterRegistry registry) {
@@ -45,6 +46,19 @@ public final class GroupCoordinator {
 
     public OffsetStore offsets() {
         return offsets;
+    }
+
+    /**
+     * Cluster mode: this broker coordinates a group only while it leads the group's partition of the offsets
+     * topic; requests for other groups get NOT_COORDINATOR, and the client looks the coordinator up again.
+     */
+    public void setOffsetsLeadership(java.util.function.IntPredicate leadsPartition) {
+        this.leadsOffsetsPartition = leadsPartition;
+    }
+
+    /** Whether group requests for {@code groupId} belong here. */
+    public boolean coordinates(String groupId) {
+        return groupId == null || leadsOffsetsPartition.test(offsets.partitionFor(groupId));
     }
 
     Group getOrCreate(String groupId) {

@@ -19,6 +19,9 @@ public final class HeartbeatHandler implements ApiHandler<HeartbeatRequestData> 
 
     @Override
     public CompletionStage<HeartbeatResponseData> handle(RequestContext ctx, HeartbeatRequestData request) {
+        if (!groups.coordinates(request.groupId())) {
+            return CompletableFuture.completedFuture(new HeartbeatResponseData().setErrorCode(Errors.NOT_COORDINATOR.code()));
+        }
         Group group = groups.get(request.groupId());
         Errors error = group == null ? Errors.UNKNOWN_MEMBER_ID : group.heartbeat(request.memberId(), request.generationId());
         return CompletableFuture.completedFuture(new HeartbeatResponseData().setErrorCode(error.code()));

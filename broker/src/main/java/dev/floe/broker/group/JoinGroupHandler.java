@@ -24,6 +24,9 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequestData> 
         if (request.groupId() == null || request.groupId().isEmpty()) {
             return error(Errors.INVALID_GROUP_ID, request.memberId());
         }
+        if (!groups.coordinates(request.groupId())) {
+            return error(Errors.NOT_COORDINATOR, request.memberId());
+        }
         if (request.sessionTimeoutMs() < MIN_SESSION_TIMEOUT_MS || request.sessionTimeoutMs() > MAX_SESSION_TIMEOUT_MS) {
             return error(Errors.INVALID_SESSION_TIMEOUT, request.memberId());
         }

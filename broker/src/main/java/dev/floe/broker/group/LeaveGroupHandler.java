@@ -19,8 +19,11 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequestData
 
     @Override
     public CompletionStage<LeaveGroupResponseData> handle(RequestContext ctx, LeaveGroupRequestData request) {
-        Group group = groups.get(request.groupId());
         LeaveGroupResponseData response = new LeaveGroupResponseData();
+        if (!groups.coordinates(request.groupId())) {
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.NOT_COORDINATOR.code()));
+        }
+        Group group = groups.get(request.groupId());
         if (ctx.apiVersion() < 3) {
             Errors error = group == null ? Errors.UNKNOWN_MEMBER_ID : group.leave(request.memberId(), null);
             return CompletableFuture.completedFuture(response.setErrorCode(error.code()));

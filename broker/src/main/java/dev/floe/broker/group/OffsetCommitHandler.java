@@ -43,6 +43,7 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
         }
         CompletableFuture<Errors> written = request.groupId() == null || request.groupId().isEmpty()
                 ? CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID)
+                : !groups.coordinates(request.groupId()) ? CompletableFuture.completedFuture(Errors.NOT_COORDINATOR)
                 : groups.commit(request.groupId(), request.generationIdOrMemberEpoch(), request.memberId(),
                 request.groupInstanceId(), commits);
         return written.thenApply(error -> {

@@ -9,6 +9,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** OffsetDelete: drop a group's committed offsets for some partitions while it has no members. */
@@ -23,6 +24,10 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
     public CompletionStage<OffsetDeleteResponseData> handle(RequestContext ctx, OffsetDeleteRequestData request) {
         List<TopicPartition> partitions = new ArrayList<>();
         request.topics().forEach(t -> t.partitions().forEach(p -> partitions.add(new TopicPartition(t.name(), p.partitionIndex()))));
+        if (!groups.coordinates(request.groupId())) {
+            return CompletableFuture.completedFuture(new OffsetDeleteResponseData()
+                    .setErrorCode(Errors.NOT_COORDINATOR.code()));
+        }
         return groups.deleteOffsets(request.groupId(), partitions).thenApply(error -> {
             OffsetDeleteResponseData response = new OffsetDeleteResponseData();
             boolean groupLevel = error == Errors.GROUP_ID_NOT_FOUND || error == Errors.COORDINATOR_NOT_AVAILABLE;

@@ -5,6 +5,7 @@ import dev.floe.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +29,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
     public CompletionStage<OffsetFetchResponseData> handle(RequestContext ctx, OffsetFetchRequestData request) {
         OffsetFetchResponseData response = new OffsetFetchResponseData();
         if (ctx.apiVersion() < 8) {
+            if (!groups.coordinates(request.groupId())) {
+                return CompletableFuture.completedFuture(response.setErrorCode(Errors.NOT_COORDINATOR.code()));
+            }
             Map<String, List<Integer>> wanted = null;
             if (request.topics() != null) {
                 wanted = new LinkedHashMap<>();
@@ -58,6 +62,10 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
             }
             OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup()
                     .setGroupId(group.groupId());
+            if (!groups.coordinates(group.groupId())) {
+                response.groups().add(out.setErrorCode(Errors.NOT_COORDINATOR.code()));
+                continue;
+            }
             lookup(group.groupId(), wanted).forEach((name, partitions) -> out.topics().add(
                     new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(name).setPartitions(partitions)));
             response.groups().add(out);

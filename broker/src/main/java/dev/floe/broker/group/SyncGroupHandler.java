@@ -19,6 +19,10 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequestData> 
 
     @Override
     public CompletionStage<SyncGroupResponseData> handle(RequestContext ctx, SyncGroupRequestData request) {
+        if (!groups.coordinates(request.groupId())) {
+            return CompletableFuture.completedFuture(new SyncGroupResponseData()
+                    .setErrorCode(Errors.NOT_COORDINATOR.code()).setAssignment(new byte[0]));
+        }
         Group group = groups.get(request.groupId());
         if (group == null) {
             return CompletableFuture.completedFuture(new SyncGroupResponseData()
