@@ -250,6 +250,10 @@ class TieredStorageIT {
                 long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
                 assertThat(end).as("partition %d resumes after its last uploaded offset", p).isPositive()
                         .isLessThanOrEqualTo(sent.get(p).size());
+                // The idempotent producers' state came back from the bucket with the last segment.
+                Path snapshot = broker.dataDir().resolve(TOPIC + "-" + p).resolve(String.format("%020d.snapshot", end));
+                assertThat(snapshot).as("producer state restored at the new log start").exists();
+                assertThat(Files.size(snapshot)).as("it names the test's producer").isGreaterThan(12);
                 keep.put(p, (int) end);
             }
         }

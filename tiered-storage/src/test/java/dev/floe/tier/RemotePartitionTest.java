@@ -4,6 +4,7 @@ import dev.floe.tier.layout.RemoteLayout;
 import dev.floe.tier.remote.RemoteLogStore;
 import dev.floe.tier.remote.RemotePartition;
 import dev.floe.tier.remote.SegmentManifest;
+import dev.floe.tier.remote.SegmentUpload;
 import dev.floe.tier.store.LocalDirectoryObjectStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.compress.Compression;
@@ -104,5 +105,22 @@ class RemotePartitionTest {
         partition.delete(partition.segments().get(0));
         assertThat(partition.segments()).isEmpty();
         assertThat(store.list(partition.prefix())).isEmpty();
+    }
+
+    @Test
+    void theProducerStateTravelsWithItsSegmentAndGoesWithIt() throws Exception {
+        SegmentUpload plain = TestSegments.write(tmp.resolve("p"), 0, 5, 10, Compression.NONE);
+        java.nio.file.Path snapshot = java.nio.file.Files.write(tmp.resolve("producers"), new byte[]{4, 2, 4, 2});
+        partition.upload(new SegmentUpload(plain.baseOffset(), plain.lastOffset(), plain.maxTimestamp(),
+                plain.leaderEpoch(), plain.log(), plain.offsetIndex(), plain.timeIndex(), snapshot));
+        partition.upload(TestSegments.write(tmp.resolve("q"), 50, 5, 10, Compression.NONE));
+
+        SegmentManifest withState = partition.segments().get(0);
+        SegmentManifest without = partition.segments().get(1);
+        assertThat(partition.producerSnapshot(withState)).containsExactly(4, 2, 4, 2);
+        assertThat(partition.producerSnapshot(without)).isNull();
+
+        partition.delete(withState);
+        assertThat(store.list(partition.prefix())).noneMatch(o -> o.key().endsWith("." + RemoteLayout.PRODUCER_SNAPSHOT));
     }
 }

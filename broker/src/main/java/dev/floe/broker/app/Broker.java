@@ -113,6 +113,7 @@ public class Broker {
                 }
             });
             logs.setEmptyLogStart(tiering::emptyLogStart);
+            logs.setEmptyLogProducerState(tiering::emptyLogProducerState);
             LOG.infof("tiered storage on: sealed segments go to %s as cluster '%s'", remote.objectStore().describe(),
                     config.tier().cluster());
         }

@@ -30,6 +30,7 @@ public final class LogManager implements AutoCloseable {
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
     private volatile BiPredicate<TopicPartition, LogSegment> deletionGuard = (tp, s) -> true;
     private volatile ToLongFunction<TopicPartition> emptyLogStart = tp -> 0L;
+    private volatile java.util.function.Function<TopicPartition, byte[]> emptyLogProducerState = tp -> null;
 
     public LogManager(Path dataDir, SegmentReaper reaper) throws IOException {
         this.dataDir = dataDir;
@@ -68,6 +69,11 @@ public final class LogManager implements AutoCloseable {
         this.emptyLogStart = start;
     }
 
+    /** Producer state for a log that starts empty after tiered data (the snapshot uploaded with the last segment). */
+    public void setEmptyLogProducerState(java.util.function.Function<TopicPartition, byte[]> state) {
+        this.emptyLogProducerState = state;
+    }
+
     public Path partitionDir(TopicPartition tp) {
         return dataDir.resolve(tp.topic() + "-" + tp.partition());
     }
@@ -92,6 +98,13 @@ public final class LogManager implements AutoCloseable {
                 return existing;
             }
             long initial = config.remoteStorage() && !hasSegments(tp) ? emptyLogStart.applyAsLong(tp) : 0L;
+            if (initial > 0) {
+                byte[] producers = emptyLogProducerState.apply(tp);
+                if (producers != null) {
+                    Files.createDirectories(partitionDir(tp));
+                    ProducerSnapshots.write(partitionDir(tp), initial, producers);
+                }
+            }
             PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended, initial);
             logs.put(tp, log);
             return log;

@@ -101,6 +101,14 @@ public final class PartitionLog implements AutoCloseable {
         LogSegment active = segments.lastEntry().getValue();
         logEndOffset = Math.max(active.baseOffset(), active.lastOffset() + 1);
         publishReadLimit(logEndOffset);
+        // Producers seen only in segments that retention (or tiering) already removed live on in the snapshot
+        // taken at the log start; the local segments replay on top of it.
+        byte[] snapshot = ProducerSnapshots.read(dir, logStartOffset);
+        if (snapshot != null && !producers.loadFrom(snapshot)) {
+            LOG.warnf("%s: producer snapshot at %d is corrupt; producer state comes from the local segments only",
+                    tp, logStartOffset);
+        }
+        ProducerSnapshots.deleteBefore(dir, logStartOffset);
         for (LogSegment segment : segments.values()) {
             segment.forEachBatch(producers::record);
         }
@@ -234,6 +242,7 @@ public final class PartitionLog implements AutoCloseable {
             return active;
         }
         active.seal();
+        ProducerSnapshots.write(dir, logEndOffset, producers.toBytes());
         LogSegment fresh = LogSegment.create(dir, logEndOffset, config.indexIntervalBytes(), config.segmentIndexBytes());
         segments.put(logEndOffset, fresh);
         LOG.debugf("%s: rolled segment %d (%d bytes) because %s", tp, active.baseOffset(), active.size(), reason);
@@ -338,6 +347,7 @@ public final class PartitionLog implements AutoCloseable {
         logStartOffset = segments.firstKey();
         segment.markDeleted();
         reaper.deleteLater(segment);
+        ProducerSnapshots.deleteBefore(dir, logStartOffset);
         LOG.infof("%s: deleted segment %d (%d bytes) by %s retention; log now starts at %d", tp,
                 segment.baseOffset(), segment.size(), why, logStartOffset);
     }

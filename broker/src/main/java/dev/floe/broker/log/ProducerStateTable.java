@@ -13,6 +13,7 @@ import java.util.Map;
  */
 final class ProducerStateTable {
     private static final int CACHED_BATCHES = 5;
+    private static final int SNAPSHOT_VERSION = 1;
 
     record Check(Errors error, String message, long duplicateBaseOffset, long duplicateLastOffset) {
         static final Check OK = new Check(Errors.NONE, null, -1, -1);
@@ -77,6 +78,58 @@ final class ProducerStateTable {
 
     void clear() {
         producers.clear();
+    }
+
+    /**
+     * The table as bytes: a version, the producers, for each its epoch and last batches, then a CRC32 of all of it.
+     * Written at every roll (and uploaded with the sealed segment) so the table survives the segments it came from.
+     */
+    byte[] toBytes() {
+        int size = 4 + 4 + 4;
+        for (Entry e : producers.values()) {
+            size += 8 + 2 + 4 + e.batches.size() * (4 + 4 + 8 + 8);
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+        out.putInt(SNAPSHOT_VERSION).putInt(producers.size());
+        producers.forEach((id, e) -> {
+            out.putLong(id).putShort(e.epoch).putInt(e.batches.size());
+            for (Written w : e.batches) {
+                out.putInt(w.firstSeq).putInt(w.lastSeq).putLong(w.firstOffset).putLong(w.lastOffset);
+            }
+        });
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(out.array(), 0, out.position());
+        out.putInt((int) crc.getValue());
+        return out.array();
+    }
+
+    /** Replace the table with one read by {@link #toBytes()}; false (and the table untouched) when the bytes are bad. */
+    boolean loadFrom(byte[] bytes) {
+        try {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(bytes, 0, bytes.length - 4);
+            if ((int) crc.getValue() != in.getInt(bytes.length - 4) || in.getInt() != SNAPSHOT_VERSION) {
+                return false;
+            }
+            Map<Long, Entry> loaded = new HashMap<>();
+            int count = in.getInt();
+            for (int i = 0; i < count; i++) {
+                long id = in.getLong();
+                Entry e = new Entry();
+                e.epoch = in.getShort();
+                int batches = in.getInt();
+                for (int b = 0; b < batches; b++) {
+                    e.batches.addLast(new Written(in.getInt(), in.getInt(), in.getLong(), in.getLong()));
+                }
+                loaded.put(id, e);
+            }
+            producers.clear();
+            producers.putAll(loaded);
+            return true;
+        } catch (RuntimeException malformed) {
+            return false;
+        }
     }
 
     int size() {

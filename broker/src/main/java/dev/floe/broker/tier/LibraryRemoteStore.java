@@ -22,7 +22,7 @@ final class LibraryRemoteStore implements RemotePartitionStore {
     public void upload(SealedSegment s) throws IOException {
         try {
             partition.upload(new SegmentUpload(s.baseOffset(), s.lastOffset(), s.maxTimestamp(), s.leaderEpoch(), s.log(),
-                    s.offsetIndex(), s.timeIndex()));
+                    s.offsetIndex(), s.timeIndex(), s.producerSnapshot()));
         } catch (ObjectStoreException | java.io.UncheckedIOException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -55,6 +55,20 @@ final class LibraryRemoteStore implements RemotePartitionStore {
         try {
             long[] found = partition.offsetForTimestamp(timestamp);
             return found == null ? null : new TimestampOffset(found[1], found[0], -1);
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public byte[] producerSnapshot(RemoteSegmentRef segment) throws IOException {
+        try {
+            for (SegmentManifest m : partition.segments()) {
+                if (m.baseOffset() == segment.baseOffset()) {
+                    return partition.producerSnapshot(m);
+                }
+            }
+            return null;
         } catch (ObjectStoreException e) {
             throw new IOException(e.getMessage(), e);
         }

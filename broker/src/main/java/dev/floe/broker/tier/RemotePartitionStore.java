@@ -25,4 +25,7 @@ public interface RemotePartitionStore {
     TimestampOffset offsetForTimestamp(long timestamp) throws IOException;
 
     void delete(RemoteSegmentRef segment) throws IOException;
+
+    /** The producer state uploaded with {@code segment} (as of its end), or null when there is none. */
+    byte[] producerSnapshot(RemoteSegmentRef segment) throws IOException;
 }

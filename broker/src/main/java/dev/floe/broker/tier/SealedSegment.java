@@ -2,7 +2,10 @@ package dev.floe.broker.tier;
 
 import java.nio.file.Path;
 
-/** A local segment that will never change again, described for upload. */
+/**
+ * A local segment that will never change again, described for upload; {@code producerSnapshot} (may be null) holds
+ * the producer state as of its end.
+ */
 public record SealedSegment(long baseOffset, long lastOffset, long maxTimestamp, int leaderEpoch, long sizeBytes,
-                            Path log, Path offsetIndex, Path timeIndex) {
+                            Path log, Path offsetIndex, Path timeIndex, Path producerSnapshot) {
 }

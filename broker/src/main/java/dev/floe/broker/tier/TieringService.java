@@ -4,6 +4,7 @@ import dev.floe.broker.log.LogConfig;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.LogSegment;
 import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.ProducerSnapshots;
 import dev.floe.broker.log.TimestampOffset;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -124,6 +125,19 @@ public final class TieringService {
         }
     }
 
+    /** The producer state uploaded with the last tiered segment, for a local log that starts right after it. */
+    public byte[] emptyLogProducerState(TopicPartition tp) {
+        try {
+            PartitionTier tier = listed(tp);
+            List<RemoteSegmentRef> segments = tier.store.segments();
+            return segments.isEmpty() ? null : tier.store.producerSnapshot(segments.get(segments.size() - 1));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("%s: cannot read the producer state from object storage (%s); idempotent producers of this "
+                    + "partition start with no history", tp, e.getMessage());
+            return null;
+        }
+    }
+
     /** One pass over every tiered partition: upload what is sealed, oldest first. Passes never overlap. */
     public void uploadPass() {
         if (!passRunning.compareAndSet(false, true)) {
@@ -226,8 +240,10 @@ public final class TieringService {
 
     private void upload(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment) throws IOException {
         long started = System.nanoTime();
+        java.nio.file.Path snapshot = ProducerSnapshots.file(log.dir(), segment.lastOffset() + 1);
         tier.store.upload(new SealedSegment(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(),
-                log.leaderEpoch(), segment.size(), segment.logPath(), segment.offsetIndexPath(), segment.timeIndexPath()));
+                log.leaderEpoch(), segment.size(), segment.logPath(), segment.offsetIndexPath(), segment.timeIndexPath(),
+                java.nio.file.Files.exists(snapshot) ? snapshot : null));
         tier.segments.add(new RemoteSegmentRef(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(), segment.size()));
         tier.uploadedThrough = segment.lastOffset();
         uploadedBytes.increment(segment.size());

@@ -218,4 +218,42 @@ class PartitionLogTest {
             assertThat(log.logEndOffset()).isEqualTo(4);
         }
     }
+
+    @Test
+    void producerStateOutlivesTheSegmentsThatBuiltItThroughSnapshots() throws Exception {
+        try (PartitionLog log = open(config(1 << 20), true)) {
+            assertThat(log.appendAsLeader(batch(9, (short) 0, 0, 1, "a")).baseOffset()).isEqualTo(0);
+            log.roll("test");
+            // Another producer fills the next segment; producer 9's only batch is in the first one.
+            assertThat(log.appendAsLeader(batch(11, (short) 0, 0, 1, "b")).baseOffset()).isEqualTo(1);
+            log.roll("test");
+            assertThat(Files.exists(ProducerSnapshots.file(dir, 1))).as("snapshot written at the roll").isTrue();
+            assertThat(log.applyRetention(System.currentTimeMillis(), s -> true, -1, 0, "")).isEqualTo(2);
+            assertThat(log.logStartOffset()).isEqualTo(2);
+            assertThat(Files.exists(ProducerSnapshots.file(dir, 1))).as("older snapshots go with their segments").isFalse();
+        }
+        try (PartitionLog log = open(config(1 << 20), true)) {
+            // Both producers' batches are gone from disk; their state came back from the snapshot at the log start.
+            AppendResult retry = log.appendAsLeader(batch(9, (short) 0, 0, 1, "a"));
+            assertThat(retry.baseOffset()).as("a retry of a deleted batch is still a duplicate").isEqualTo(0);
+            assertThat(log.logEndOffset()).isEqualTo(2);
+            assertThat(log.appendAsLeader(batch(11, (short) 0, 5, 1, "gap")).error())
+                    .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            assertThat(log.appendAsLeader(batch(11, (short) 0, 1, 1, "c")).baseOffset()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aCorruptSnapshotFallsBackToTheSegments() throws Exception {
+        try (PartitionLog log = open(config(1 << 20), true)) {
+            log.appendAsLeader(batch(9, (short) 0, 0, 1, "a"));
+            log.roll("test");
+            log.appendAsLeader(batch(9, (short) 0, 1, 1, "b"));
+        }
+        Files.write(ProducerSnapshots.file(dir, 0), new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
+        try (PartitionLog log = open(config(1 << 20), true)) {
+            assertThat(log.appendAsLeader(batch(9, (short) 0, 1, 1, "b")).baseOffset()).isEqualTo(1);
+            assertThat(log.appendAsLeader(batch(9, (short) 0, 2, 1, "c")).baseOffset()).isEqualTo(2);
+        }
+    }
 }

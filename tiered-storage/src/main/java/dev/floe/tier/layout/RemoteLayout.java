@@ -10,6 +10,8 @@ public final class RemoteLayout {
     public static final String INDEX = "index";
     public static final String TIME_INDEX = "timeindex";
     public static final String MANIFEST = "manifest.json";
+    /** Idempotent-producer state as of the end of the segment, for a broker that starts from the bucket. */
+    public static final String PRODUCER_SNAPSHOT = "producers";
     /** Kafka topic ids print as 22 characters of URL-safe base64. */
     private static final int TOPIC_ID_LENGTH = 22;
 

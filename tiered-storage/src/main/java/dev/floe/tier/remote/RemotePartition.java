@@ -68,11 +68,13 @@ public final class RemotePartition {
         String logKey = RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.LOG);
         String indexKey = RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.INDEX);
         String timeKey = RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.TIME_INDEX);
+        String producersKey = upload.producerSnapshot() == null ? null
+                : RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.PRODUCER_SNAPSHOT);
         SegmentManifest manifest;
         try {
             manifest = new SegmentManifest(SegmentManifest.FORMAT_VERSION, cluster, topic, topicId, partition,
                     upload.baseOffset(), upload.lastOffset(), upload.maxTimestamp(), java.nio.file.Files.size(upload.log()),
-                    upload.leaderEpoch(), System.currentTimeMillis(), logKey, indexKey, timeKey);
+                    upload.leaderEpoch(), System.currentTimeMillis(), logKey, indexKey, timeKey, producersKey);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read segment file " + upload.log() + ": " + e.getMessage(), e);
         }
@@ -80,6 +82,9 @@ public final class RemotePartition {
             store.put(logKey, upload.log());
             store.put(indexKey, upload.offsetIndex());
             store.put(timeKey, upload.timeIndex());
+            if (producersKey != null) {
+                store.put(producersKey, upload.producerSnapshot());
+            }
             store.put(RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.MANIFEST), json.writeValueAsBytes(manifest));
             return null;
         });
@@ -234,6 +239,11 @@ public final class RemotePartition {
         return ByteBuffer.wrap(cache.read(m.logKey(), start, (int) (end - start), m.sizeBytes()));
     }
 
+    /** The producer state as of the end of segment {@code m}, as the broker wrote it, or null when none was uploaded. */
+    public byte[] producerSnapshot(SegmentManifest m) {
+        return m.producerSnapshotKey() == null ? null : store.get(m.producerSnapshotKey());
+    }
+
     /** The first record with timestamp >= {@code timestamp}: {offset, timestamp}, or null when none is. */
     public long[] offsetForTimestamp(long timestamp) {
         for (SegmentManifest m : segments()) {
@@ -282,7 +292,11 @@ public final class RemotePartition {
         store.delete(List.of(manifestKey));
         listed = null;
         manifests.remove(manifestKey);
-        store.delete(List.of(m.logKey(), m.indexKey(), m.timeIndexKey()));
+        List<String> data = new ArrayList<>(List.of(m.logKey(), m.indexKey(), m.timeIndexKey()));
+        if (m.producerSnapshotKey() != null) {
+            data.add(m.producerSnapshotKey());
+        }
+        store.delete(data);
         indexes.remove(m.indexKey());
         indexes.remove(m.timeIndexKey());
         cache.evict(m.logKey());

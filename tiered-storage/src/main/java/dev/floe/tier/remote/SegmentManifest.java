@@ -4,11 +4,13 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * The commit record of one uploaded segment, written after its data objects. Its presence means the segment is
- * in the tier; data objects without it are garbage. Format version 1 (docs/tiered-storage.md).
+ * in the tier; data objects without it are garbage. Format version 1 (docs/tiered-storage.md);
+ * {@code producerSnapshotKey} was added later and is null in manifests that have none.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SegmentManifest(int formatVersion, String cluster, String topic, String topicId, int partition,
                               long baseOffset, long lastOffset, long maxTimestamp, long sizeBytes, int leaderEpoch,
-                              long uploadedAtMs, String logKey, String indexKey, String timeIndexKey) {
+                              long uploadedAtMs, String logKey, String indexKey, String timeIndexKey,
+                              String producerSnapshotKey) {
     public static final int FORMAT_VERSION = 1;
 }
