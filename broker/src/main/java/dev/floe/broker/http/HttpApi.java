@@ -38,6 +38,8 @@ public class HttpApi {
     @Inject
     BrokerConfig config;
 
+    static final String OPENAPI_PATH = "/v1/openapi.json";
+
     private final AppendSignals signals = new AppendSignals();
     private RecordReader reader;
     private RecordWriter writer;
@@ -68,7 +70,32 @@ public class HttpApi {
         router.get("/v1/topics/:topic/events").handler(tail::tail);
         router.get("/v1/groups/:group/offsets").handler(groups::get);
         router.post("/v1/groups/:group/offsets").handler(body).handler(groups::commit);
+        // Last: anything else under /v1 gets the API's own error format, 405 with Allow when only the method is wrong.
+        router.route("/v1/*").handler(ctx -> unmatched(ctx, router));
         router.route("/v1/*").failureHandler(HttpApi::failure);
+    }
+
+    private static void unmatched(RoutingContext ctx, Router router) {
+        String path = ctx.normalizedPath();
+        if (path.equals(OPENAPI_PATH)) {
+            ctx.next(); // a static file, served by Quarkus
+            return;
+        }
+        java.util.Set<String> allowed = new java.util.TreeSet<>();
+        for (io.vertx.ext.web.Route route : router.getRoutes()) {
+            if (route.getPath() != null && route.methods() != null && route.getPath().startsWith("/v1/")
+                    && path.matches(route.getPath().replaceAll(":[A-Za-z]+", "[^/]+"))) {
+                route.methods().forEach(m -> allowed.add(m.name()));
+            }
+        }
+        if (allowed.isEmpty()) {
+            new Problem(404, "Not found", "no API route " + path + "; the routes are listed in " + OPENAPI_PATH, null)
+                    .send(ctx);
+        } else {
+            ctx.response().putHeader("Allow", String.join(", ", allowed));
+            new Problem(405, "Method not allowed", ctx.request().method().name() + " is not supported on " + path
+                    + "; use " + String.join(" or ", allowed), null).send(ctx);
+        }
     }
 
     static void failure(RoutingContext ctx) {

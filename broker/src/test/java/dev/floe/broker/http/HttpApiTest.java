@@ -178,6 +178,15 @@ class HttpApiTest {
         HttpResponse<String> badName = send("POST", "/topics", new JsonObject().put("name", "bad name!").encode());
         assertThat(badName.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(badName.body()).getString("kafkaError")).isEqualTo("INVALID_TOPIC_EXCEPTION");
+
+        HttpResponse<String> noRoute = send("GET", "/nothing/here", null);
+        assertThat(noRoute.statusCode()).isEqualTo(404);
+        assertThat(noRoute.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(new JsonObject(noRoute.body()).getString("detail")).contains("/v1/openapi.json");
+        HttpResponse<String> wrongMethod = send("PUT", "/topics/" + topic, "{}");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("DELETE, GET");
+        assertThat(wrongMethod.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     }
 
     @Test
