@@ -288,6 +288,16 @@ class KubernetesClusterIT {
         }
     }
 
+    @Test
+    void autoCreatedTopicsAreTopicResourcesToo() throws Exception {
+        // Producing to a topic nobody created: the broker creates a Topic resource, the operator places it.
+        roundTrip("auto.created", 100, 1);
+        Topic resource = kube.resources(Topic.class).inNamespace(NS).withName("auto.created").get();
+        assertThat(resource).isNotNull();
+        assertThat(resource.getMetadata().getLabels()).containsEntry(Labels.CLUSTER, "demo");
+        assertThat(resource.getStatus().getPartitions()).hasSize(1);
+    }
+
     /** Produce keyed records with the default (idempotent, acks=all) producer; read them all back in order. */
     private void roundTrip(String topic, int count, int partitions) throws Exception {
         Map<TopicPartition, List<String>> sent = new HashMap<>();
