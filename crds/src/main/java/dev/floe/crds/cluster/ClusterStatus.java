@@ -1,18 +1,11 @@
 package dev.floe.crds.cluster;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import dev.floe.crds.common.HasConditions;
-import io.fabric8.kubernetes.api.model.Condition;
+import dev.floe.crds.common.ConditionedStatus;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 
-import java.util.ArrayList;
-import java.util.List;
-
-public class ClusterStatus implements HasConditions {
-    @JsonPropertyDescription("The generation of the spec this status describes.")
-    private Long observedGeneration;
-
+public class ClusterStatus extends ConditionedStatus {
     @StatusReplicas
     @JsonPropertyDescription("Brokers the StatefulSet runs.")
     private int replicas;
@@ -26,16 +19,6 @@ public class ClusterStatus implements HasConditions {
 
     @JsonPropertyDescription("host:port for Kafka clients inside the Kubernetes cluster.")
     private String bootstrap;
-
-    private List<Condition> conditions = new ArrayList<>();
-
-    public Long getObservedGeneration() {
-        return observedGeneration;
-    }
-
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
-    }
 
     public int getReplicas() {
         return replicas;
@@ -67,15 +50,5 @@ public class ClusterStatus implements HasConditions {
 
     public void setBootstrap(String bootstrap) {
         this.bootstrap = bootstrap;
-    }
-
-    @Override
-    public List<Condition> getConditions() {
-        return conditions;
-    }
-
-    @Override
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
     }
 }

@@ -1,16 +1,13 @@
 package dev.floe.crds.topic;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import dev.floe.crds.common.HasConditions;
-import io.fabric8.kubernetes.api.model.Condition;
+import dev.floe.crds.common.ConditionedStatus;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-public class TopicStatus implements HasConditions {
-    private Long observedGeneration;
-
+public class TopicStatus extends ConditionedStatus {
     @JsonPropertyDescription("The Kafka topic name this resource manages.")
     private String topicName;
 
@@ -22,16 +19,6 @@ public class TopicStatus implements HasConditions {
 
     @JsonPropertyDescription("The topic configs the brokers apply, as last accepted.")
     private Map<String, String> config;
-
-    private List<Condition> conditions = new ArrayList<>();
-
-    public Long getObservedGeneration() {
-        return observedGeneration;
-    }
-
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
-    }
 
     public String getTopicName() {
         return topicName;
@@ -63,15 +50,5 @@ public class TopicStatus implements HasConditions {
 
     public void setConfig(Map<String, String> config) {
         this.config = config;
-    }
-
-    @Override
-    public List<Condition> getConditions() {
-        return conditions;
-    }
-
-    @Override
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
     }
 }
