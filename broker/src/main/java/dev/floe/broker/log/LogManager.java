@@ -26,6 +26,8 @@ public final class LogManager implements AutoCloseable {
     private final Path dataDir;
     private final SegmentReaper reaper;
     private final boolean cleanShutdown;
+    private final java.util.concurrent.Executor flusher;
+    private volatile long producerIdExpirationMs = 86_400_000L;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
     private volatile BiPredicate<TopicPartition, LogSegment> deletionGuard = (tp, s) -> true;
@@ -33,6 +35,12 @@ public final class LogManager implements AutoCloseable {
     private volatile java.util.function.Function<TopicPartition, byte[]> emptyLogProducerState = tp -> null;
 
     public LogManager(Path dataDir, SegmentReaper reaper) throws IOException {
+        this(dataDir, reaper, Runnable::run);
+    }
+
+    /** @param flusher where rolled segments are fsynced, off the appending thread */
+    public LogManager(Path dataDir, SegmentReaper reaper, java.util.concurrent.Executor flusher) throws IOException {
+        this.flusher = flusher;
         this.dataDir = dataDir;
         this.reaper = reaper;
         Files.createDirectories(dataDir);
@@ -105,7 +113,8 @@ public final class LogManager implements AutoCloseable {
                     ProducerSnapshots.write(partitionDir(tp), initial, producers);
                 }
             }
-            PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended, initial);
+            PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended, initial,
+                    flusher);
             logs.put(tp, log);
             return log;
         }
@@ -139,12 +148,22 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /** Kafka's {@code producer.id.expiration.ms}: producers silent this long are forgotten. */
+    public void setProducerIdExpirationMs(long ms) {
+        this.producerIdExpirationMs = ms;
+    }
+
     /** One pass of retention over every log; returns the number of segments deleted. */
     public int applyRetention() {
         long now = System.currentTimeMillis();
         int deleted = 0;
         for (PartitionLog log : logs.values()) {
             LogConfig cfg = log.config();
+            int expired = log.expireProducers(now, producerIdExpirationMs);
+            if (expired > 0) {
+                LOG.debugf("%s: forgot %d producer id(s) idle for more than %d ms", log.topicPartition(), expired,
+                        producerIdExpirationMs);
+            }
             try {
                 if (!cfg.remoteStorage()) {
                     deleted += log.applyRetention(now, s -> true, cfg.retentionMs(), cfg.retentionBytes(), "");
