@@ -16,11 +16,11 @@ import java.util.NavigableMap;
  * after an unclean stop every segment at or above the recovery point is verified batch by batch, cut at the
  * first torn or corrupt batch, and everything after a cut is dropped, as the log must stay contiguous.
  */
-final class LogLoader {
+public final class LogLoader {
     private static final Logger LOG = Logger.getLogger(LogLoader.class);
 
     /** What recovery did, for the log line and for tests. */
-    record Recovery(int segmentsVerified, long bytesVerified, long bytesCut, int segmentsDropped) {
+    public record Recovery(int segmentsVerified, long bytesVerified, long bytesCut, int segmentsDropped) {
         static final Recovery NONE = new Recovery(0, 0, 0, 0);
     }
 
@@ -34,11 +34,12 @@ final class LogLoader {
         this.config = config;
     }
 
-    Recovery load(NavigableMap<Long, LogSegment> segments, boolean cleanShutdown) throws IOException {
+    /** @param recoveryPoint the checkpointed recovery point, -1 when none is known */
+    Recovery load(NavigableMap<Long, LogSegment> segments, boolean cleanShutdown, long recoveryPoint)
+            throws IOException {
         List<Long> bases = segmentBases();
         // Without a checkpoint (a log written before recovery points existed) only the active segment is in doubt,
         // which is what the broker assumed then.
-        long recoveryPoint = RecoveryPoint.read(dir);
         if (recoveryPoint < 0 && !bases.isEmpty()) {
             recoveryPoint = bases.get(bases.size() - 1);
         }

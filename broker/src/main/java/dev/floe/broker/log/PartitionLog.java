@@ -69,21 +69,25 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
                                     SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset)
             throws IOException {
-        return open(tp, dir, config, cleanShutdown, reaper, onAppend, initialOffset, Runnable::run);
+        return open(tp, dir, config, cleanShutdown, reaper, onAppend, initialOffset, Runnable::run, -1);
     }
 
-    /** As above, flushing rolled segments on {@code flusher}, off the appending thread and the partition's lock. */
+    /**
+     * As above, flushing rolled segments on {@code flusher}, off the appending thread and the partition's lock.
+     *
+     * @param checkpointedRecoveryPoint the recovery point last checkpointed for this log, -1 when unknown
+     */
     public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
                                     SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset,
-                                    Executor flusher) throws IOException {
+                                    Executor flusher, long checkpointedRecoveryPoint) throws IOException {
         Files.createDirectories(dir);
         PartitionLog log = new PartitionLog(tp, dir, config, reaper, onAppend, flusher);
-        log.load(cleanShutdown, initialOffset);
+        log.load(cleanShutdown, initialOffset, checkpointedRecoveryPoint);
         return log;
     }
 
-    private void load(boolean cleanShutdown, long initialOffset) throws IOException {
-        recovery = new LogLoader(tp, dir, config).load(segments, cleanShutdown);
+    private void load(boolean cleanShutdown, long initialOffset, long checkpoint) throws IOException {
+        recovery = new LogLoader(tp, dir, config).load(segments, cleanShutdown, checkpoint);
         if (segments.isEmpty()) {
             segments.put(initialOffset, LogSegment.create(dir, initialOffset, config.indexIntervalBytes(),
                     config.segmentIndexBytes()));
@@ -91,7 +95,6 @@ public final class PartitionLog implements AutoCloseable {
         logStartOffset = segments.firstKey();
         LogSegment active = segments.lastEntry().getValue();
         logEndOffset = Math.max(active.baseOffset(), active.lastOffset() + 1);
-        long checkpoint = RecoveryPoint.read(dir);
         // After a clean stop everything was flushed; a log from before checkpoints had its sealed segments synced
         // at each roll, so only the active one is in doubt.
         recoveryPoint = cleanShutdown ? logEndOffset
@@ -147,7 +150,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** What the last start-up had to verify after an unclean stop. */
-    LogLoader.Recovery recovery() {
+    public LogLoader.Recovery recovery() {
         return recovery;
     }
 
@@ -330,10 +333,10 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    private void advanceRecoveryPoint(long offset) throws IOException {
+    /** In memory only: the log manager checkpoints every partition's recovery point in one file. */
+    private void advanceRecoveryPoint(long offset) {
         if (offset > recoveryPoint) {
             recoveryPoint = offset;
-            RecoveryPoint.write(dir, offset);
         }
     }
 
@@ -505,9 +508,7 @@ public final class PartitionLog implements AutoCloseable {
                 segment.close();
             }
         }
-        if (Files.isDirectory(dir)) {
-            RecoveryPoint.write(dir, logEndOffset);
-        }
+        recoveryPoint = logEndOffset;
     }
 
     /** Close and remove every file of this log (topic deletion). */

@@ -59,7 +59,12 @@ class LogEngineTest {
     }
 
     private PartitionLog open(LogConfig config, boolean clean, Executor flusher) throws IOException {
-        return PartitionLog.open(TP, dir, config, clean, new SegmentReaper(scheduler, 0), tp -> { }, 0L, flusher);
+        return open(config, clean, flusher, -1);
+    }
+
+    private PartitionLog open(LogConfig config, boolean clean, Executor flusher, long checkpoint) throws IOException {
+        return PartitionLog.open(TP, dir, config, clean, new SegmentReaper(scheduler, 0), tp -> { }, 0L, flusher,
+                checkpoint);
     }
 
     private static MemoryRecords batch(long timestamp, String value) {
@@ -108,7 +113,7 @@ class LogEngineTest {
         // Deleted files stay readable for file.delete.delay.ms, as in production; the indexes are closed at once.
         // fsyncs are beside the point here and slow on CI disks: flushes are dropped (the log is never closed).
         PartitionLog log = PartitionLog.open(TP, dir, cfg, true, new SegmentReaper(scheduler, 100), tp -> { },
-                0L, flush -> { });
+                0L, flush -> { }, -1);
         {
             for (int i = 0; i < 100; i++) {
                 log.appendAsLeader(batch(i, "seed" + i));
@@ -190,7 +195,7 @@ class LogEngineTest {
         int flushedSegments = log.segmentCount() - 1;
         assertThat(flushedThrough).isPositive();
         // Same directory, new instance that never flushes: as if the machine lost power before those flushes.
-        log = open(config(300, 64), false, heldFlushes::add);
+        log = open(config(300, 64), false, heldFlushes::add, flushedThrough);
         for (int i = 40; i < 80; i++) {
             log.appendAsLeader(batch(i, "value-" + i));
         }
@@ -202,7 +207,7 @@ class LogEngineTest {
         try (RandomAccessFile raf = new RandomAccessFile(torn.logPath().toFile(), "rw")) {
             raf.setLength(raf.length() - 5);
         }
-        try (PartitionLog recovered = open(config(300, 64), false, Runnable::run)) {
+        try (PartitionLog recovered = open(config(300, 64), false, Runnable::run, flushedThrough)) {
             LogLoader.Recovery recovery = recovered.recovery();
             assertThat(recovery.segmentsVerified()).as("only the torn one is read before the rest is dropped")
                     .isEqualTo(1);
@@ -224,13 +229,13 @@ class LogEngineTest {
             log.appendAsLeader(batch(i, "value-" + i));
         }
         long flushedThrough = log.recoveryPoint();
-        log = open(config(300, 64), false, r -> { });
+        log = open(config(300, 64), false, r -> { }, flushedThrough);
         for (int i = 40; i < 80; i++) {
             log.appendAsLeader(batch(i, "value-" + i));
         }
         int unflushed = (int) log.segments().stream().filter(s -> s.baseOffset() >= flushedThrough).count();
         long end = log.logEndOffset();
-        try (PartitionLog recovered = open(config(300, 64), false, Runnable::run)) {
+        try (PartitionLog recovered = open(config(300, 64), false, Runnable::run, flushedThrough)) {
             assertThat(recovered.recovery().segmentsVerified()).isEqualTo(unflushed);
             assertThat(recovered.recovery().bytesCut()).isZero();
             assertThat(recovered.logEndOffset()).isEqualTo(end);
@@ -335,5 +340,33 @@ class LogEngineTest {
                     .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
             assertThat(log.appendAsLeader(batch(7, (short) 0, 200, 5_000, "next")).baseOffset()).isEqualTo(200);
         }
+    }
+
+    /**
+     * The recovery points of all partitions live in one checkpoint file: a broker that crashes after a checkpoint
+     * verifies only the segments written after it, across every partition.
+     */
+    @Test
+    void theLogManagerCheckpointsRecoveryPointsForEveryPartition() throws Exception {
+        LogConfig cfg = config(300, 64);
+        LogManager first = new LogManager(dir, new SegmentReaper(scheduler, 0), Runnable::run);
+        int totalSegments = 0;
+        for (int p = 0; p < 4; p++) {
+            PartitionLog log = first.open(new TopicPartition("many", p), cfg);
+            for (int i = 0; i < 30; i++) {
+                log.appendAsLeader(batch(i, "value-" + i));
+            }
+            totalSegments += log.segmentCount();
+        }
+        first.checkpointRecoveryPoints();
+        // Crash: no close, so no clean-shutdown marker. Each partition's active segment is above its point.
+        LogManager second = new LogManager(dir, new SegmentReaper(scheduler, 0), Runnable::run);
+        for (int p = 0; p < 4; p++) {
+            PartitionLog log = second.open(new TopicPartition("many", p), cfg);
+            assertThat(log.logEndOffset()).isEqualTo(30);
+        }
+        assertThat(totalSegments).isGreaterThan(4 * 3);
+        assertThat(second.segmentsVerifiedAtStart()).as("only the four active segments").isEqualTo(4);
+        second.close();
     }
 }
