@@ -100,6 +100,7 @@ public class Broker {
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         logs = new LogManager(dataDir, new SegmentReaper(executors.scheduler(), config.fileDeleteDelayMs()),
                 executors.flush());
+        logs.setProducerIdExpirationMs(config.producerIdExpirationMs());
         TopicRegistry registryOfTopics = new TopicRegistry(new MetadataFile(dataDir));
         remote = TierBackends.open(config.tier(), registry);
         topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null),

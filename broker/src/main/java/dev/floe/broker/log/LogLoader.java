@@ -83,7 +83,7 @@ public final class LogLoader {
         }
         Recovery recovery = new Recovery(verified, verifiedBytes, cutBytes, dropped);
         if (verified > 0) {
-            LOG.infof("%s: verified %d segment(s), %d bytes above recovery point %d; cut %d bytes, dropped %d "
+            LOG.debugf("%s: verified %d segment(s), %d bytes above recovery point %d; cut %d bytes, dropped %d "
                     + "later segment(s)", tp, verified, verifiedBytes, recoveryPoint, cutBytes, dropped);
         }
         return verified > 0 ? recovery : Recovery.NONE;
