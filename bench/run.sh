@@ -7,6 +7,7 @@
 #   RECORDS=200000 bench/run.sh  # quicker
 #   RATE_CASES="4:all:20000" ...  # also produce at a fixed rate (records/s) and compare p99 and p99.9 latency
 #   CASES="" RATE_CASES=...       # only the fixed-rate cases
+#   MANY_CASES="1000:100:100:60"  # partitions:producers:consumers:seconds, all clients in one JVM (bench/src/ManyClients.java)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -14,6 +15,7 @@ RECORDS=${RECORDS:-1000000}
 SIZE=${SIZE:-1024}
 CASES=${CASES-"1:1 1:all 4:1 4:all"}    # partitions:acks
 RATE_CASES=${RATE_CASES:-}                # partitions:acks:records-per-second
+MANY_CASES=${MANY_CASES:-}                # partitions:producers:consumers:seconds
 HEAP=${HEAP:--Xmx1G -Xms1G}
 OUT=${OUT:-$ROOT/bench/target/results.md}
 WORK=$(mktemp -d /tmp/floe-bench.XXXXXX)
@@ -130,6 +132,22 @@ run_rate_case() {
   echo "$p50 $p99 $p999 $mbs"
 }
 
+# Many clients at once; prints "produce_mbs consume_mbs p50 p99 broker_cpu_s_per_gb".
+run_many_case() {
+  local broker=$1 partitions=$2 producers=$3 consumers=$4 seconds=$5 topic="many-$2-$3-$4"
+  local c0 c1 out
+  c0=$(cpu_seconds)
+  out=$(java -Xmx2g -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null bench/src/ManyClients.java \
+    127.0.0.1:$PORT "$topic" "$partitions" "$producers" "$consumers" "$seconds" "$SIZE" | tail -1)
+  c1=$(cpu_seconds)
+  read -r pm cm p50 p99 n <<< "$out"
+  local gb
+  gb=$(awk -v n="$n" -v s="$SIZE" 'BEGIN{printf "%.4f", n*s*2/1e9}')
+  log "$broker many clients p=$partitions producers=$producers consumers=$consumers: produce $pm MB/s consume $cm MB/s p99 $p99 ms"
+  awk -v pm="$pm" -v cm="$cm" -v p50="$p50" -v p99="$p99" -v c0="$c0" -v c1="$c1" -v gb="$gb" \
+    'BEGIN{printf "%s %s %s %s %.2f\n", pm, cm, p50, p99, (gb > 0 ? (c1-c0)/gb : 0)}'
+}
+
 declare -A RESULT
 for broker in floe kafka; do
   log "starting $broker"
@@ -140,6 +158,10 @@ for broker in floe kafka; do
   for c in $RATE_CASES; do
     IFS=: read -r rp ra rr <<< "$c"
     RESULT[$broker,rate,$c]=$(run_rate_case "$broker" "$rp" "$ra" "$rr")
+  done
+  for c in $MANY_CASES; do
+    IFS=: read -r mp mprod mcons msec <<< "$c"
+    RESULT[$broker,many,$c]=$(run_many_case "$broker" "$mp" "$mprod" "$mcons" "$msec")
   done
   stop_broker
 done
@@ -166,6 +188,19 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
       read -r f50 f99 f999 fmbs <<< "${RESULT[floe,rate,$c]}"
       read -r k50 k99 k999 kmbs <<< "${RESULT[kafka,rate,$c]}"
       echo "| $rp | $ra | $rr | $fmbs / $kmbs | $f50 / $k50 | $f99 / $k99 ($(ratio "$f99" "$k99")) | $f999 / $k999 ($(ratio "$f999" "$k999")) |"
+    done
+  fi
+  if [ -n "$MANY_CASES" ]; then
+    echo
+    echo "Many clients in one load-generator JVM (acks=all, linger.ms=5):"
+    echo
+    echo "| partitions | producers | consumers | seconds | produce MB/s Floe / Kafka (ratio) | consume MB/s Floe / Kafka (ratio) | p99 ms Floe / Kafka (ratio) | broker CPU s/GB Floe / Kafka (ratio) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for c in $MANY_CASES; do
+      IFS=: read -r mp mprod mcons msec <<< "$c"
+      read -r fpm fcm f50 f99 fcpu <<< "${RESULT[floe,many,$c]}"
+      read -r kpm kcm k50 k99 kcpu <<< "${RESULT[kafka,many,$c]}"
+      echo "| $mp | $mprod | $mcons | $msec | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $f99 / $k99 ($(ratio "$f99" "$k99")) | $fcpu / $kcpu ($(ratio "$fcpu" "$kcpu")) |"
     done
   fi
 } | tee "$OUT"
