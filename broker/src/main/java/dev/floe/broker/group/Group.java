@@ -151,8 +151,8 @@ final class Group {
 
     /**
      * KIP-345: a static member restarted and joins with its instance id and no member id. It gets a new member id
-     * (the old one is fenced); a Stable group whose chosen protocol and this member's metadata are unchanged does
-     * not rebalance, and the member's SyncGroup returns the assignment it had.
+     * (the old one is fenced); a Stable group whose chosen protocol and this member's subscription are unchanged
+     * does not rebalance, and the member's SyncGroup returns the assignment it had.
      */
     private CompletableFuture<JoinGroupResponseData> rejoinStatic(Member member, String newId, JoinGroupRequestData req,
                                                                   Map<String, byte[]> protocols, short version) {
@@ -168,8 +168,8 @@ final class Group {
             return awaitRebalance(member, req, protocols);
         }
         member.protocols = protocols;
-        boolean unchanged = oldMetadata != null && Arrays.equals(oldMetadata, protocols.get(protocolName))
-                && protocolName.equals(selectProtocol());
+        boolean unchanged = oldMetadata != null && protocolName.equals(selectProtocol())
+                && Subscriptions.same(protocolType, oldMetadata, protocols.get(protocolName));
         if (!unchanged) {
             return awaitRebalance(member, req, protocols);
         }

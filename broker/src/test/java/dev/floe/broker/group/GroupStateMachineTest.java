@@ -232,4 +232,45 @@ class GroupStateMachineTest {
         assertThat(rejoined.members()).extracting(m -> new String(m.metadata(), StandardCharsets.UTF_8))
                 .isEqualTo(List.of("t,u"));
     }
+
+    private static String consumerSubscription(List<String> topics, List<org.apache.kafka.common.TopicPartition> owned,
+                                               int generation) {
+        java.nio.ByteBuffer bytes = org.apache.kafka.clients.consumer.internals.ConsumerProtocol.serializeSubscription(
+                new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription(topics, null, owned,
+                        generation, java.util.Optional.empty()));
+        return new String(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining(),
+                StandardCharsets.ISO_8859_1);
+    }
+
+    private static JoinGroupRequestData consumerJoin(String memberId, String subscription) {
+        JoinGroupRequestData req = joinRequest(memberId, "");
+        req.protocols().iterator().next().setMetadata(subscription.getBytes(StandardCharsets.ISO_8859_1));
+        return req;
+    }
+
+    @Test
+    void aRestartedStaticConsumerThatNoLongerOwnsItsPartitionsIsStillTheSameSubscription() throws Exception {
+        // The Java consumer's metadata carries the partitions it owns and their generation; after a restart it
+        // owns nothing, yet it is the same subscription and must not cause a rebalance.
+        var tp = new org.apache.kafka.common.TopicPartition("t", 0);
+        JoinGroupResponseData first = within(join(consumerJoin("", consumerSubscription(List.of("t"), List.of(), -1))
+                .setGroupInstanceId("instance-1")), 2, "static join");
+        within(sync(first.memberId(), first.generationId(), first.memberId(), "ps"), 2, "static sync");
+        JoinGroupResponseData again = within(join(consumerJoin(first.memberId(),
+                consumerSubscription(List.of("t"), List.of(tp), first.generationId())).setGroupInstanceId("instance-1")),
+                2, "the leader's rejoin");
+        within(sync(again.memberId(), again.generationId(), again.memberId(), "ps"), 2, "second sync");
+        int generation = group.generation();
+
+        JoinGroupResponseData restarted = within(join(consumerJoin("", consumerSubscription(List.of("t"), List.of(), -1))
+                .setGroupInstanceId("instance-1")), 2, "the restarted member's join");
+        assertThat(restarted.generationId()).isEqualTo(generation);
+        assertThat(group.state()).isEqualTo(GroupState.STABLE);
+        assertThat(new String(within(sync(restarted.memberId(), generation), 1, "sync").assignment(),
+                StandardCharsets.UTF_8)).isEqualTo("ps");
+
+        JoinGroupResponseData moreTopics = within(join(consumerJoin("", consumerSubscription(List.of("t", "u"),
+                List.of(), -1)).setGroupInstanceId("instance-1")), 2, "a join with another subscription");
+        assertThat(moreTopics.generationId()).as("a changed subscription rebalances").isEqualTo(generation + 1);
+    }
 }
