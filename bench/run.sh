@@ -5,12 +5,15 @@
 #
 #   bench/run.sh                 # 1M records per case (about 15 minutes on 2 cores)
 #   RECORDS=200000 bench/run.sh  # quicker
+#   RATE_CASES="4:all:20000" ...  # also produce at a fixed rate (records/s) and compare p99 and p99.9 latency
+#   CASES="" RATE_CASES=...       # only the fixed-rate cases
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RECORDS=${RECORDS:-1000000}
 SIZE=${SIZE:-1024}
-CASES=${CASES:-"1:1 1:all 4:1 4:all"}    # partitions:acks
+CASES=${CASES-"1:1 1:all 4:1 4:all"}    # partitions:acks
+RATE_CASES=${RATE_CASES:-}                # partitions:acks:records-per-second
 HEAP=${HEAP:--Xmx1G -Xms1G}
 OUT=${OUT:-$ROOT/bench/target/results.md}
 WORK=$(mktemp -d /tmp/floe-bench.XXXXXX)
@@ -109,12 +112,34 @@ run_case() {
   log "$broker p=$partitions acks=$acks: produce ${pmbs} MB/s p50 ${p50} ms p99 ${p99} ms; consume ${cmbs} MB/s"
 }
 
+# A fixed-rate case: produce RECORDS at a moderate rate; prints "p50 p99 p999 achieved_mbs".
+run_rate_case() {
+  local broker=$1 partitions=$2 acks=$3 rate=$4 topic="rate-$2-$3-$4"
+  tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$topic" \
+    --partitions "$partitions" --replication-factor 1 > /dev/null
+  local prod
+  prod=$(tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$RECORDS" \
+    --record-size "$SIZE" --throughput "$rate" --producer-props bootstrap.servers=127.0.0.1:$PORT acks="$acks" \
+    linger.ms=1 | tail -1)
+  local mbs p50 p99 p999
+  mbs=$(echo "$prod" | sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/')
+  p50=$(echo "$prod" | sed -E 's/.* ([0-9]+) ms 50th.*/\1/')
+  p99=$(echo "$prod" | sed -E 's/.* ([0-9]+) ms 99th.*/\1/')
+  p999=$(echo "$prod" | sed -E 's/.* ([0-9]+) ms 99.9th.*/\1/')
+  log "$broker fixed rate p=$partitions acks=$acks $rate rec/s: ${mbs} MB/s p50 ${p50} ms p99 ${p99} ms p99.9 ${p999} ms"
+  echo "$p50 $p99 $p999 $mbs"
+}
+
 declare -A RESULT
 for broker in floe kafka; do
   log "starting $broker"
   "start_$broker"
   for c in $CASES; do
     RESULT[$broker,$c]=$(run_case "$broker" "${c%%:*}" "${c##*:}")
+  done
+  for c in $RATE_CASES; do
+    IFS=: read -r rp ra rr <<< "$c"
+    RESULT[$broker,rate,$c]=$(run_rate_case "$broker" "$rp" "$ra" "$rr")
   done
   stop_broker
 done
@@ -130,5 +155,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
     read -r kpm kp50 kp99 kpc kcm kcc <<< "${RESULT[kafka,$c]}"
     echo "| ${c%%:*} | ${c##*:} | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fp50 / $kp50 | $fp99 / $kp99 | $fpc / $kpc ($(ratio "$fpc" "$kpc")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $fcc / $kcc ($(ratio "$fcc" "$kcc")) |"
   done
+  if [ -n "$RATE_CASES" ]; then
+    echo
+    echo "Fixed rate (linger.ms=1):"
+    echo
+    echo "| partitions | acks | records/s | achieved MB/s Floe / Kafka | p50 ms Floe / Kafka | p99 ms Floe / Kafka (ratio) | p99.9 ms Floe / Kafka (ratio) |"
+    echo "|---|---|---|---|---|---|---|"
+    for c in $RATE_CASES; do
+      IFS=: read -r rp ra rr <<< "$c"
+      read -r f50 f99 f999 fmbs <<< "${RESULT[floe,rate,$c]}"
+      read -r k50 k99 k999 kmbs <<< "${RESULT[kafka,rate,$c]}"
+      echo "| $rp | $ra | $rr | $fmbs / $kmbs | $f50 / $k50 | $f99 / $k99 ($(ratio "$f99" "$k99")) | $f999 / $k999 ($(ratio "$f999" "$k999")) |"
+    done
+  fi
 } | tee "$OUT"
 log "results in $OUT"

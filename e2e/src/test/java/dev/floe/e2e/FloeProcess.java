@@ -30,6 +30,7 @@ final class FloeProcess implements AutoCloseable {
     private final int httpPort;
     private final java.util.Map<String, String> extraEnv;
     private Process process;
+    private Duration readyTimeout = Duration.ofSeconds(60);
 
     FloeProcess(Path workDir) throws IOException {
         this(workDir, java.util.Map.of());
@@ -53,6 +54,12 @@ final class FloeProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** How long start() waits for readiness (brokers on very many partitions take longer on slow machines). */
+    FloeProcess readyTimeout(Duration timeout) {
+        this.readyTimeout = timeout;
+        return this;
     }
 
     String bootstrap() {
@@ -86,7 +93,7 @@ final class FloeProcess implements AutoCloseable {
 
     private void awaitReady() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.currentTimeMillis() + 60_000;
+        long deadline = System.currentTimeMillis() + readyTimeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the broker exited with " + process.exitValue() + "; its log:\n" + logTail());
@@ -104,7 +111,8 @@ final class FloeProcess implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the broker did not become ready within 60 s; its log:\n" + logTail());
+        throw new IllegalStateException("the broker did not become ready within " + readyTimeout.toSeconds()
+                + " s; its log:\n" + logTail());
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */

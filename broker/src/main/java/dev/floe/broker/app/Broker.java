@@ -70,6 +70,8 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class Broker {
     private static final Logger LOG = Logger.getLogger(Broker.class);
+    /** How often the recovery points of all partitions are checkpointed (one file, one fsync). */
+    private static final long RECOVERY_CHECKPOINT_INTERVAL_MS = 10_000;
 
     @Inject
     BrokerConfig config;
@@ -96,7 +98,9 @@ public class Broker {
         int ioThreads = config.ioThreads().orElse(Math.max(2, Runtime.getRuntime().availableProcessors()));
         executors = new BrokerExecutors(ioThreads);
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
-        logs = new LogManager(dataDir, new SegmentReaper(executors.scheduler(), config.fileDeleteDelayMs()));
+        logs = new LogManager(dataDir, new SegmentReaper(executors.scheduler(), config.fileDeleteDelayMs()),
+                executors.flush());
+        logs.setProducerIdExpirationMs(config.producerIdExpirationMs());
         TopicRegistry registryOfTopics = new TopicRegistry(new MetadataFile(dataDir));
         remote = TierBackends.open(config.tier(), registry);
         topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null),
@@ -118,6 +122,9 @@ public class Broker {
                     config.tier().cluster());
         }
         topics.openAll();
+        logs.logStartupSummary();
+        // A clean start trusts every segment; record that at once, so a crash soon after re-reads only new data.
+        logs.checkpointRecoveryPoints();
         int advertisedPort = config.advertisedPort().orElse(config.kafkaPort());
         if ("kubernetes".equals(config.cluster().mode())) {
             kubernetes = KubernetesCluster.start(new KubernetesCluster.Settings(
@@ -125,8 +132,8 @@ public class Broker {
                     required(config.cluster().name(), "floe.cluster.name (FLOE_CLUSTER_NAME)"),
                     required(config.podName(), "floe.pod-name (FLOE_POD_NAME)"),
                     config.advertisedHost(), advertisedPort, config.cluster().leaseDurationSeconds(),
-                    config.cluster().topicChangeTimeoutMs()), registryOfTopics, topics, executors.scheduler(),
-                    executors.io(), () -> java.nio.file.Files.isWritable(dataDir));
+                    config.cluster().topicChangeTimeoutMs()), registryOfTopics, topics, executors.lease(),
+                    () -> java.nio.file.Files.isWritable(dataDir));
             cluster = kubernetes.view();
         } else if ("standalone".equals(config.cluster().mode())) {
             cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
@@ -150,12 +157,12 @@ public class Broker {
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io(), tiering))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
                         new ProducerIdAllocator(registryOfTopics, cluster.localNodeId()), executors.io()))
-                .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.io()))
-                .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topics, executors.io()))
-                .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topics, executors.io()))
+                .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.control()))
+                .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topics, executors.control()))
+                .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topics, executors.control()))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster))
-                .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.io()))
-                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.io()))
+                .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.control()))
+                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster));
         groups = startGroupCoordinator();
         apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets()))
@@ -211,6 +218,9 @@ public class Broker {
                 .description("Partition logs on this broker").register(registry);
         Gauge.builder("floe.log.size", logs, l -> l.all().stream().mapToLong(PartitionLog::sizeInBytes).sum())
                 .baseUnit("bytes").description("Bytes in local segment files").register(registry);
+        Gauge.builder("floe.log.recovery.segments.verified", logs, LogManager::segmentsVerifiedAtStart)
+                .description("Segments verified batch by batch at start-up (those above their recovery point)")
+                .register(registry);
         Gauge.builder("floe.log.segments", logs, l -> l.all().stream().mapToInt(PartitionLog::segmentCount).sum())
                 .description("Local segment files").register(registry);
     }
@@ -223,8 +233,10 @@ public class Broker {
         }
         executors.scheduler().scheduleWithFixedDelay(() -> executors.io().execute(logs::applyRetention),
                 config.retentionCheckIntervalMs(), config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        executors.scheduler().scheduleWithFixedDelay(() -> executors.flush().execute(logs::checkpointRecoveryPoints),
+                RECOVERY_CHECKPOINT_INTERVAL_MS, RECOVERY_CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         if (config.flushIntervalMs() > 0) {
-            executors.scheduler().scheduleWithFixedDelay(() -> executors.io().execute(logs::flushAll),
+            executors.scheduler().scheduleWithFixedDelay(() -> executors.flush().execute(logs::flushAll),
                     config.flushIntervalMs(), config.flushIntervalMs(), TimeUnit.MILLISECONDS);
         }
     }

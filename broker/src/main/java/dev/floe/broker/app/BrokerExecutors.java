@@ -7,16 +7,30 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The broker's own threads: file I/O off the event loops, and one scheduler for timers and background passes. */
+/**
+ * The broker's own threads, one bounded pool per kind of blocking work so that one kind can never starve another:
+ * a Lease renewal never waits behind disk I/O, an fsync never behind a read, an S3 call never behind an append.
+ * Nothing blocking runs on Vert.x's event loops.
+ */
 public final class BrokerExecutors implements AutoCloseable {
     private final ExecutorService io;
-    private final ScheduledExecutorService scheduler;
+    private final ExecutorService flush;
     private final ExecutorService tier;
+    private final ExecutorService control;
+    private final ScheduledExecutorService lease;
+    private final ScheduledExecutorService scheduler;
 
     public BrokerExecutors(int ioThreads) {
+        // Appends and local reads: short, disk-bound, on the request path.
         this.io = Executors.newFixedThreadPool(ioThreads, named("floe-io"));
+        // fsyncs of rolled segments and periodic flushes: slow, never on the request path.
+        this.flush = Executors.newFixedThreadPool(2, named("floe-flush"));
         // Object-store calls wait on the network: their own pool, so they never hold up local reads and appends.
         this.tier = Executors.newFixedThreadPool(4, named("floe-tier"));
+        // Kubernetes API calls for topic changes, which wait for the operator; bounded so they cannot pile up.
+        this.control = Executors.newFixedThreadPool(2, named("floe-control"));
+        // The Lease alone: if it waited behind anything the broker could lose leadership while healthy.
+        this.lease = Executors.newSingleThreadScheduledExecutor(named("floe-lease"));
         this.scheduler = Executors.newScheduledThreadPool(1, named("floe-scheduler"));
     }
 
@@ -33,8 +47,20 @@ public final class BrokerExecutors implements AutoCloseable {
         return io;
     }
 
+    public ExecutorService flush() {
+        return flush;
+    }
+
     public ExecutorService tier() {
         return tier;
+    }
+
+    public ExecutorService control() {
+        return control;
+    }
+
+    public ScheduledExecutorService lease() {
+        return lease;
     }
 
     public ScheduledExecutorService scheduler() {
@@ -44,8 +70,12 @@ public final class BrokerExecutors implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         scheduler.shutdownNow();
+        lease.shutdownNow();
         tier.shutdownNow();
+        control.shutdownNow();
         io.shutdown();
         io.awaitTermination(10, TimeUnit.SECONDS);
+        flush.shutdown();
+        flush.awaitTermination(10, TimeUnit.SECONDS);
     }
 }

@@ -14,11 +14,9 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Cluster mode: this broker's link to the Kubernetes API. It holds the broker's Lease, watches the cluster's Leases
@@ -53,7 +51,7 @@ public final class KubernetesCluster implements AutoCloseable {
      *                renewed while it is, so a broker with a dead disk loses leadership instead of failing requests
      */
     public static KubernetesCluster start(Settings s, TopicRegistry registry, TopicService topics,
-                                          ScheduledExecutorService scheduler, Executor io, BooleanSupplier healthy) {
+                                          ScheduledExecutorService leaseExecutor, BooleanSupplier healthy) {
         int brokerId = PodIdentity.brokerId(s.podName());
         // A lease renewal must finish well inside the lease: no long retry ladder when the API server is away.
         Config config = new ConfigBuilder(Config.autoConfigure(null))
@@ -94,26 +92,35 @@ public final class KubernetesCluster implements AutoCloseable {
         SharedIndexInformer<Topic> topicInformer = client.resources(Topic.class).inNamespace(s.namespace())
                 .withLabel(Labels.CLUSTER, s.cluster()).inform(sync, 60_000);
         sync.removeTopicsMissingFrom(topicInformer.getStore().list());
-        topics.setControlPlane(new KubernetesTopicControl(client, s.namespace(), s.cluster(), topicInformer.getStore(),
-                registry, s.topicChangeTimeoutMs()));
+        KubernetesTopicControl control = new KubernetesTopicControl(client, s.namespace(), s.cluster(),
+                topicInformer.getStore(), registry, s.topicChangeTimeoutMs());
+        // The operator's verdict on a change arrives as a Topic status update: wake whoever awaits it.
+        topicInformer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Topic t) {
+                control.onChange();
+            }
+
+            @Override
+            public void onUpdate(Topic before, Topic after) {
+                control.onChange();
+            }
+
+            @Override
+            public void onDelete(Topic t, boolean finalStateUnknown) {
+                control.onChange();
+            }
+        });
+        topics.setControlPlane(control);
 
         if (!lease.renew()) {
             LOG.warnf("broker %d starts without its lease; it leads nothing until a renewal succeeds", brokerId);
         }
-        // At most one renewal in flight: with the API server down, attempts must not pile up on the I/O threads
-        // that appends need.
-        AtomicBoolean renewing = new AtomicBoolean();
-        scheduler.scheduleWithFixedDelay(() -> {
-            if (renewing.compareAndSet(false, true)) {
-                io.execute(() -> {
-                    try {
-                        renewIfHealthy(lease, healthy, brokerId);
-                    } finally {
-                        renewing.set(false);
-                    }
-                });
-            }
-        }, lease.renewIntervalMs(), lease.renewIntervalMs(), TimeUnit.MILLISECONDS);
+        // The Lease has a thread of its own: a renewal never queues behind appends, reads or object-store calls,
+        // so a busy broker does not lose leadership it is able to exercise. With a fixed delay, at most one
+        // renewal is in flight even when the API server is slow.
+        leaseExecutor.scheduleWithFixedDelay(() -> renewIfHealthy(lease, healthy, brokerId),
+                lease.renewIntervalMs(), lease.renewIntervalMs(), TimeUnit.MILLISECONDS);
         LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());

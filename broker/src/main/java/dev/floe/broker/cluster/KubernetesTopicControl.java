@@ -24,11 +24,11 @@ import java.util.function.Predicate;
 /**
  * A client's topic change in cluster mode: written to the Topic resource (the source of truth), then awaited until
  * the operator has accepted it and the change has reached this broker, so the client's next request sees it.
- * Runs on an I/O thread: every call here blocks.
+ * Every call here blocks, so the broker runs them on its own bounded control executor, never on the I/O threads;
+ * a wait wakes on the events that can end it (a registry change, a Topic resource update), not on a timer.
  */
 public final class KubernetesTopicControl implements TopicService.ControlPlane {
     private static final Logger LOG = Logger.getLogger(KubernetesTopicControl.class);
-    private static final long POLL_MS = 50;
 
     private final KubernetesClient client;
     private final String namespace;
@@ -36,6 +36,8 @@ public final class KubernetesTopicControl implements TopicService.ControlPlane {
     private final Store<Topic> topics;
     private final TopicRegistry registry;
     private final long timeoutMs;
+    private final Object changed = new Object();
+    private long changes;
 
     public KubernetesTopicControl(KubernetesClient client, String namespace, String cluster, Store<Topic> topics,
                                   TopicRegistry registry, long timeoutMs) {
@@ -45,6 +47,15 @@ public final class KubernetesTopicControl implements TopicService.ControlPlane {
         this.topics = topics;
         this.registry = registry;
         this.timeoutMs = timeoutMs;
+        registry.addListener((before, after) -> onChange());
+    }
+
+    /** Something a waiter may be waiting for happened: the registry or a Topic resource changed. */
+    public void onChange() {
+        synchronized (changed) {
+            changes++;
+            changed.notifyAll();
+        }
     }
 
     @Override
@@ -127,6 +138,10 @@ public final class KubernetesTopicControl implements TopicService.ControlPlane {
     private TopicInfo awaitRegistry(String name, Predicate<TopicInfo> done, String what) throws TopicChangeException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         while (System.nanoTime() < deadline) {
+            long seen;
+            synchronized (changed) {
+                seen = changes;
+            }
             TopicInfo info = registry.get(name);
             if (done.test(info)) {
                 return info;
@@ -140,7 +155,12 @@ public final class KubernetesTopicControl implements TopicService.ControlPlane {
                         + name + "': " + refused.get().getMessage());
             }
             try {
-                Thread.sleep(POLL_MS);
+                synchronized (changed) {
+                    long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                    if (changes == seen && leftMs > 0) {
+                        changed.wait(leftMs);
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

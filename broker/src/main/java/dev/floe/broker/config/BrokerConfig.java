@@ -70,6 +70,10 @@ public interface BrokerConfig {
     @WithDefault("0")
     long flushIntervalMs();
 
+    /** Kafka's producer.id.expiration.ms: idempotent producers silent this long are forgotten. */
+    @WithDefault("86400000")
+    long producerIdExpirationMs();
+
     /** Deleted segment files are kept open this long so in-flight zero-copy sends finish. */
     @WithDefault("60000")
     long fileDeleteDelayMs();

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DelayedFetch {
     /** One read of every requested partition. */
     interface Attempt {
-        FetchResponseData read(boolean finalAttempt);
+        CompletableFuture<FetchResponseData> read(boolean finalAttempt);
 
         int bytesOf(FetchResponseData response);
     }
@@ -44,7 +44,8 @@ final class DelayedFetch {
 
     CompletableFuture<FetchResponseData> park(ScheduledExecutorService scheduler, long maxWaitMs) {
         waiters.watch(this, partitions);
-        timeout = scheduler.schedule(() -> io.execute(() -> finish(attempt.read(true))), maxWaitMs, TimeUnit.MILLISECONDS);
+        timeout = scheduler.schedule(() -> io.execute(() -> attempt.read(true).whenComplete(this::finish)),
+                maxWaitMs, TimeUnit.MILLISECONDS);
         // An append between the first read and watch() would otherwise be missed.
         wake();
         return result;
@@ -54,28 +55,35 @@ final class DelayedFetch {
         if (completed.get() || pendingWakes.getAndIncrement() > 0) {
             return;
         }
-        io.execute(() -> {
-            while (!completed.get()) {
-                pendingWakes.set(1);
-                FetchResponseData response = attempt.read(false);
-                if (attempt.bytesOf(response) >= minBytes) {
-                    finish(response);
-                    return;
-                }
-                if (pendingWakes.compareAndSet(1, 0)) {
-                    return;
-                }
+        io.execute(this::readOnce);
+    }
+
+    /** One read; appends that arrived meanwhile trigger another, so none is missed and reads never overlap. */
+    private void readOnce() {
+        if (completed.get()) {
+            return;
+        }
+        pendingWakes.set(1);
+        attempt.read(false).whenComplete((response, error) -> {
+            if (error != null || attempt.bytesOf(response) >= minBytes) {
+                finish(response, error);
+            } else if (!pendingWakes.compareAndSet(1, 0)) {
+                io.execute(this::readOnce);
             }
         });
     }
 
-    private void finish(FetchResponseData response) {
+    private void finish(FetchResponseData response, Throwable error) {
         if (completed.compareAndSet(false, true)) {
             waiters.unwatch(this, partitions);
             if (timeout != null) {
                 timeout.cancel(false);
             }
-            result.complete(response);
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(response);
+            }
         }
     }
 }

@@ -65,12 +65,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         DelayedFetch.Attempt attempt = new DelayedFetch.Attempt() {
             @Override
-            public FetchResponseData read(boolean finalAttempt) {
-                FetchResponseData response = readAll(request);
-                if (finalAttempt) {
-                    countOut(response);
-                }
-                return response;
+            public CompletableFuture<FetchResponseData> read(boolean finalAttempt) {
+                return readAll(request).thenApply(response -> {
+                    if (finalAttempt) {
+                        countOut(response);
+                    }
+                    return response;
+                });
             }
 
             @Override
@@ -78,7 +79,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 return FetchHandler.bytesOf(response);
             }
         };
-        return CompletableFuture.supplyAsync(() -> readAll(request), io).thenCompose(first -> {
+        return CompletableFuture.supplyAsync(() -> readAll(request), io).thenCompose(f -> f).thenCompose(first -> {
             int bytes = bytesOf(first);
             if (bytes >= request.minBytes() || request.maxWaitMs() <= 0 || hasErrors(first) || partitions.isEmpty()) {
                 countOut(first);
@@ -93,7 +94,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         });
     }
 
-    private FetchResponseData readAll(FetchRequestData request) {
+    /**
+     * One read of every requested partition. Local reads happen here, on the calling I/O thread; reads below the
+     * local log go to object storage on the tier executor, and the response completes when they do, with no I/O
+     * thread waiting for them. A failure reading one partition is an error code for that partition only.
+     */
+    private CompletableFuture<FetchResponseData> readAll(FetchRequestData request) {
         FetchResponseData response = new FetchResponseData().setSessionId(0);
         List<CompletableFuture<Void>> remote = new ArrayList<>();
         int remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
@@ -144,14 +150,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     }
                 } catch (IOException e) {
                     LOG.errorf("%s: read at offset %d failed: %s", tp, p.fetchOffset(), e.getMessage());
-                    out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+                    out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setRecords(LogSlice.EMPTY);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "%s: read at offset %d failed unexpectedly; only this partition answers with an error",
+                            tp, p.fetchOffset());
+                    out.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setRecords(LogSlice.EMPTY);
                 }
             }
         }
-        if (!remote.isEmpty()) {
-            CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)).join();
+        if (remote.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
         }
-        return response;
+        return CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)).thenApply(v -> response);
     }
 
     private void readRemote(TopicPartition tp, long offset, int maxBytes, FetchResponseData.PartitionData out) {

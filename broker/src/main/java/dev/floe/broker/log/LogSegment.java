@@ -18,16 +18,20 @@ public final class LogSegment implements AutoCloseable {
     private final Path dir;
     private final long baseOffset;
     private final int indexIntervalBytes;
-    private final FileChannel channel;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
     private final long createdAtMs;
+    private volatile FileChannel channel;
     private volatile int size;
     private volatile long maxTimestamp = -1;
+    private volatile long offsetOfMaxTimestamp = -1;
     private volatile long lastOffset;
+    /** False for a sealed segment opened on trust: its last offset and max timestamp are read on first use. */
+    private volatile boolean tailKnown = true;
     private int bytesSinceIndexEntry;
-    private boolean sealed;
-    private Path logPath;
+    private volatile boolean sealed;
+    private volatile boolean closed;
+    private volatile Path logPath;
 
     private LogSegment(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes, boolean active,
                        long createdAtMs) throws IOException {
@@ -35,9 +39,15 @@ public final class LogSegment implements AutoCloseable {
         this.baseOffset = baseOffset;
         this.indexIntervalBytes = indexIntervalBytes;
         this.logPath = SegmentNames.logFile(dir, baseOffset);
-        this.channel = FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        this.size = (int) channel.size();
+        if (active) {
+            this.channel = FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            this.size = (int) channel.size();
+        } else {
+            // A sealed segment opens its file on first read, so a broker with many segments does not hold a file
+            // descriptor for each one it never reads.
+            this.size = (int) Files.size(logPath);
+        }
         this.offsetIndex = new OffsetIndex(SegmentNames.indexFile(dir, baseOffset), baseOffset, maxIndexBytes, active);
         this.timeIndex = new TimeIndex(SegmentNames.timeIndexFile(dir, baseOffset), baseOffset, maxIndexBytes, active);
         this.lastOffset = baseOffset - 1;
@@ -54,19 +64,35 @@ public final class LogSegment implements AutoCloseable {
     }
 
     /**
+     * Open a sealed segment that lies wholly below the recovery point: its bytes and indexes were flushed, so it
+     * is trusted as it is and nothing of it is read or mapped until it is used.
+     */
+    static LogSegment openTrusted(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes)
+            throws IOException {
+        long mtime = Files.getLastModifiedTime(SegmentNames.logFile(dir, baseOffset)).toMillis();
+        LogSegment segment = new LogSegment(dir, baseOffset, indexIntervalBytes, maxIndexBytes, false, mtime);
+        segment.tailKnown = false;
+        return segment;
+    }
+
+    /**
      * Open an existing segment. Its indexes are trusted only when {@code trustIndexes} and they pass a sanity
      * check; otherwise they are rebuilt from the log. With {@code verify}, every batch is CRC-checked and the file
      * is cut at the first torn or corrupt batch.
      */
     static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes, boolean active,
                            boolean trustIndexes, boolean verify) throws IOException {
-        if (!trustIndexes) {
-            Files.deleteIfExists(SegmentNames.indexFile(dir, baseOffset));
-            Files.deleteIfExists(SegmentNames.timeIndexFile(dir, baseOffset));
-        }
+        // Untrusted indexes are rebuilt in place (from entry 0) rather than deleted and recreated: writing into
+        // pages the file already has is much cheaper than faulting in fresh blocks, which dominated the recovery
+        // of thousands of active segments after a crash.
         long mtime = Files.getLastModifiedTime(SegmentNames.logFile(dir, baseOffset)).toMillis();
-        LogSegment segment = new LogSegment(dir, baseOffset, indexIntervalBytes, maxIndexBytes, active, mtime);
+        // A segment that may be rebuilt needs writable, preallocated indexes; they are trimmed again when sealed.
+        boolean writable = active || !trustIndexes || verify;
+        LogSegment segment = new LogSegment(dir, baseOffset, indexIntervalBytes, maxIndexBytes, writable, mtime);
         segment.load(trustIndexes, verify);
+        if (!active) {
+            segment.seal();
+        }
         return segment;
     }
 
@@ -80,19 +106,47 @@ public final class LogSegment implements AutoCloseable {
         rebuild(verify);
     }
 
-    /** Restore lastOffset and maxTimestamp by scanning from the last index entry. */
+    /**
+     * Restore lastOffset and maxTimestamp from the last index entries and the batch headers after them (at most
+     * about {@code index.interval.bytes} of the file), without mapping the indexes.
+     */
     private void readTailMetadata() throws IOException {
-        int position = offsetIndex.entries() == 0 ? 0 : offsetIndex.positionAt(offsetIndex.entries() - 1);
-        maxTimestamp = timeIndex.lastTimestamp();
+        int position = offsetIndex.lastPosition();
+        long maxTs = timeIndex.lastTimestamp();
+        long maxTsOffset = timeIndex.lastOffset();
+        long last = baseOffset - 1;
         ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
         while (position < size) {
             BatchHeader batch = readHeader(position, header);
             if (batch == null) {
                 break;
             }
-            lastOffset = batch.lastOffset();
-            maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            last = batch.lastOffset();
+            if (batch.maxTimestamp() > maxTs) {
+                maxTs = batch.maxTimestamp();
+                maxTsOffset = batch.lastOffset();
+            }
             position += batch.sizeInBytes();
+        }
+        lastOffset = last;
+        offsetOfMaxTimestamp = maxTsOffset;
+        maxTimestamp = maxTs;
+    }
+
+    private void ensureTail() {
+        if (tailKnown) {
+            return;
+        }
+        synchronized (this) {
+            if (tailKnown) {
+                return;
+            }
+            try {
+                readTailMetadata();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the tail of segment " + logPath, e);
+            }
+            tailKnown = true;
         }
     }
 
@@ -101,6 +155,7 @@ public final class LogSegment implements AutoCloseable {
         timeIndex.truncateToEntries(0);
         bytesSinceIndexEntry = 0;
         maxTimestamp = -1;
+        offsetOfMaxTimestamp = -1;
         lastOffset = baseOffset - 1;
         int position = 0;
         ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
@@ -121,7 +176,7 @@ public final class LogSegment implements AutoCloseable {
             expectedNext = batch.lastOffset() + 1;
         }
         if (validEnd < size) {
-            channel.truncate(validEnd);
+            channel().truncate(validEnd);
             size = validEnd;
         }
     }
@@ -143,18 +198,26 @@ public final class LogSegment implements AutoCloseable {
     }
 
     private BatchHeader readHeader(int position, ByteBuffer header) throws IOException {
+        return readHeader(channel(), position, header);
+    }
+
+    private BatchHeader readHeader(FileChannel ch, int position, ByteBuffer header) throws IOException {
         if (position + BatchHeader.SIZE > size) {
             return null;
         }
         header.clear();
-        readFully(header, position);
+        readFully(ch, header, position);
         return BatchHeader.read(header, 0);
     }
 
     private void readFully(ByteBuffer dst, long position) throws IOException {
+        readFully(channel(), dst, position);
+    }
+
+    private void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
         long at = position;
         while (dst.hasRemaining()) {
-            int n = channel.read(dst, at);
+            int n = ch.read(dst, at);
             if (n < 0) {
                 throw new IOException("unexpected end of " + logPath + " at " + at);
             }
@@ -162,21 +225,31 @@ public final class LogSegment implements AutoCloseable {
         }
     }
 
+    /**
+     * Both indexes are sparse, as Kafka's are: an entry every {@code index.interval.bytes}. The time index entry
+     * holds the largest timestamp so far and the offset it was seen at, so every record at or below that offset
+     * is no newer than the entry.
+     */
     private void index(BatchHeader batch, int position) {
+        if (batch.maxTimestamp() > maxTimestamp) {
+            maxTimestamp = batch.maxTimestamp();
+            offsetOfMaxTimestamp = batch.lastOffset();
+        }
         if (bytesSinceIndexEntry > indexIntervalBytes || position == 0) {
             if (!offsetIndex.isFull()) {
                 offsetIndex.append(batch.baseOffset(), position);
             }
+            appendTimeEntry();
             bytesSinceIndexEntry = 0;
-        }
-        if (batch.maxTimestamp() > maxTimestamp) {
-            maxTimestamp = batch.maxTimestamp();
-            if (!timeIndex.isFull()) {
-                timeIndex.append(batch.maxTimestamp(), batch.lastOffset());
-            }
         }
         bytesSinceIndexEntry += batch.sizeInBytes();
         lastOffset = batch.lastOffset();
+    }
+
+    private void appendTimeEntry() {
+        if (maxTimestamp > timeIndex.lastTimestamp() && !timeIndex.isFull()) {
+            timeIndex.append(maxTimestamp, offsetOfMaxTimestamp);
+        }
     }
 
     /**
@@ -189,8 +262,9 @@ public final class LogSegment implements AutoCloseable {
         int end = batches.limit();
         long written = position;
         ByteBuffer toWrite = batches.duplicate();
+        FileChannel ch = channel();
         while (toWrite.hasRemaining()) {
-            written += channel.write(toWrite, written);
+            written += ch.write(toWrite, written);
         }
         for (int at = start; at < end; ) {
             BatchHeader batch = BatchHeader.read(batches, at);
@@ -200,13 +274,27 @@ public final class LogSegment implements AutoCloseable {
         size = (int) written;
     }
 
-    /** Visit every batch header in this segment, oldest first. */
+    /**
+     * Visit every batch header in this segment, oldest first. A sealed segment not open yet is read through a
+     * channel of its own that is closed afterwards: a start-up scan must not leave a descriptor per segment open.
+     */
     void forEachBatch(java.util.function.Consumer<BatchHeader> visitor) throws IOException {
+        FileChannel open = channel;
+        if (open != null) {
+            forEachBatch(open, visitor);
+            return;
+        }
+        try (FileChannel scan = FileChannel.open(logPath, StandardOpenOption.READ)) {
+            forEachBatch(scan, visitor);
+        }
+    }
+
+    private void forEachBatch(FileChannel ch, java.util.function.Consumer<BatchHeader> visitor) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
         int position = 0;
         int end = size;
         while (position < end) {
-            BatchHeader batch = readHeader(position, header);
+            BatchHeader batch = readHeader(ch, position, header);
             if (batch == null) {
                 break;
             }
@@ -269,12 +357,13 @@ public final class LogSegment implements AutoCloseable {
         int cut = endPositionBefore(offset);
         int removed = size - cut;
         if (removed > 0) {
-            channel.truncate(cut);
+            channel().truncate(cut);
             size = cut;
             offsetIndex.truncateToPosition(cut);
             timeIndex.truncateToOffset(offset);
             lastOffset = baseOffset - 1;
             maxTimestamp = -1;
+            offsetOfMaxTimestamp = -1;
             readTailMetadataFromStart();
         }
         return removed;
@@ -289,15 +378,35 @@ public final class LogSegment implements AutoCloseable {
                 break;
             }
             lastOffset = batch.lastOffset();
-            maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            if (batch.maxTimestamp() > maxTimestamp) {
+                maxTimestamp = batch.maxTimestamp();
+                offsetOfMaxTimestamp = batch.lastOffset();
+            }
             position += batch.sizeInBytes();
         }
     }
 
     /** Bytes from {@code position} up to {@code maxBytes}, never past {@code endPosition}. */
-    LogSlice slice(int position, int maxBytes, int endPosition) {
+    LogSlice slice(int position, int maxBytes, int endPosition) throws IOException {
         int length = Math.max(0, Math.min(maxBytes, endPosition - position));
-        return new LogSlice(channel, position, length);
+        return new LogSlice(channel(), position, length);
+    }
+
+    /** The file, opened on first use for a sealed segment. */
+    private FileChannel channel() throws IOException {
+        FileChannel ch = channel;
+        if (ch != null) {
+            return ch;
+        }
+        synchronized (this) {
+            if (channel == null) {
+                if (closed) {
+                    throw new java.nio.channels.ClosedChannelException();
+                }
+                channel = FileChannel.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            return channel;
+        }
     }
 
     /** Read whole batch headers from {@code position}, for scans that must look inside batches. */
@@ -314,19 +423,29 @@ public final class LogSegment implements AutoCloseable {
         return timeIndex.scanStartFor(timestamp);
     }
 
-    /** Seal: the segment will never grow again, so its indexes shrink to their entries and everything is synced. */
+    /**
+     * Seal: the segment will never grow again, so its indexes shrink to their entries, with a last time index
+     * entry for the newest timestamp. Nothing is synced here: the roll that seals runs under the partition's lock,
+     * and the flush follows on the flusher (see {@link PartitionLog}); until then the segment lies above the
+     * recovery point and is verified after a crash.
+     */
     void seal() throws IOException {
         if (sealed) {
             return;
         }
-        channel.force(true);
+        if (maxTimestamp > timeIndex.lastTimestamp() && !timeIndex.isFull()) {
+            timeIndex.append(maxTimestamp, offsetOfMaxTimestamp);
+        }
         offsetIndex.trim();
         timeIndex.trim();
         sealed = true;
     }
 
     void flush() throws IOException {
-        channel.force(true);
+        FileChannel ch = channel;
+        if (ch != null && ch.isOpen()) {
+            ch.force(true);
+        }
         offsetIndex.flush();
         timeIndex.flush();
     }
@@ -367,6 +486,7 @@ public final class LogSegment implements AutoCloseable {
 
     /** Last offset written to this segment, baseOffset - 1 when empty. */
     public long lastOffset() {
+        ensureTail();
         return lastOffset;
     }
 
@@ -375,6 +495,7 @@ public final class LogSegment implements AutoCloseable {
     }
 
     public long maxTimestamp() {
+        ensureTail();
         return maxTimestamp;
     }
 
@@ -391,6 +512,11 @@ public final class LogSegment implements AutoCloseable {
         return logPath;
     }
 
+    /** Whether either index is mapped now (sealed segments map theirs on first use). */
+    boolean indexesMapped() {
+        return offsetIndex.isMapped() || timeIndex.isMapped();
+    }
+
     public Path offsetIndexPath() {
         return offsetIndex.file();
     }
@@ -403,8 +529,13 @@ public final class LogSegment implements AutoCloseable {
     public void close() throws IOException {
         offsetIndex.close();
         timeIndex.close();
-        if (channel.isOpen()) {
-            channel.close();
+        FileChannel ch;
+        synchronized (this) {
+            closed = true;
+            ch = channel;
+        }
+        if (ch != null && ch.isOpen()) {
+            ch.close();
         }
     }
 
@@ -412,10 +543,11 @@ public final class LogSegment implements AutoCloseable {
     void closeClean() throws IOException {
         // A write that failed half way (a full disk) may have left bytes past the published size: drop them, so
         // the clean restart, which trusts the file, does not see a torn batch.
-        if (channel.size() > size) {
-            channel.truncate(size);
+        FileChannel ch = channel();
+        if (ch.size() > size) {
+            ch.truncate(size);
         }
-        channel.force(true);
+        ch.force(true);
         offsetIndex.trim();
         timeIndex.trim();
         close();

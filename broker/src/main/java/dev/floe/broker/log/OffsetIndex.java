@@ -1,6 +1,8 @@
 package dev.floe.broker.log;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /** Sparse map from offset to byte position in a segment: entries of (int relative offset, int position). */
@@ -15,24 +17,31 @@ final class OffsetIndex extends MappedIndex {
 
     void append(long offset, int position) {
         int at = nextEntryPosition();
-        map().putInt(at, (int) (offset - baseOffset));
-        map().putInt(at + 4, position);
+        MappedByteBuffer map = writeBuffer();
+        map.putInt(at, (int) (offset - baseOffset));
+        map.putInt(at + 4, position);
         commitEntry();
     }
 
     @Override
-    long keyAt(int entry) {
-        return baseOffset + map().getInt(entry * ENTRY_SIZE);
+    long keyAt(MappedByteBuffer map, int entry) {
+        return baseOffset + map.getInt(entry * ENTRY_SIZE);
     }
 
     int positionAt(int entry) {
-        return map().getInt(entry * ENTRY_SIZE + 4);
+        return intAt(entry, 4);
     }
 
     /** Byte position of the last indexed batch starting at or before {@code offset}; 0 when none. */
     int lookup(long offset) {
         int entry = floorEntry(offset);
         return entry < 0 ? 0 : positionAt(entry);
+    }
+
+    /** Position of the last entry, read without mapping a sealed index; 0 when there is none. */
+    int lastPosition() throws IOException {
+        ByteBuffer last = lastEntry();
+        return last == null ? 0 : last.getInt(4);
     }
 
     /** Drop entries pointing at or beyond {@code position}. */

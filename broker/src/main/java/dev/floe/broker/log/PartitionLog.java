@@ -9,10 +9,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -38,9 +39,16 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile int leaderEpoch;
+    private volatile long recoveryPoint;
+    private final Object flushLock = new Object();
+    private CompletableFuture<Void> flushChain = CompletableFuture.completedFuture(null);
+    private final Executor flusher;
+    private LogLoader.Recovery recovery = LogLoader.Recovery.NONE;
+    private long replayedBatches;
 
     private PartitionLog(TopicPartition tp, Path dir, LogConfig config, SegmentReaper reaper,
-                         Consumer<TopicPartition> onAppend) {
+                         Consumer<TopicPartition> onAppend, Executor flusher) {
+        this.flusher = flusher;
         this.tp = tp;
         this.dir = dir;
         this.config = config;
@@ -57,42 +65,29 @@ public final class PartitionLog implements AutoCloseable {
         return open(tp, dir, config, cleanShutdown, reaper, onAppend, 0L);
     }
 
-    /** As above; a log with no segments yet starts at {@code initialOffset}. */
+    /** As above; a log with no segments yet starts at {@code initialOffset}. Rolled segments flush inline. */
     public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
                                     SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset)
             throws IOException {
+        return open(tp, dir, config, cleanShutdown, reaper, onAppend, initialOffset, Runnable::run, -1);
+    }
+
+    /**
+     * As above, flushing rolled segments on {@code flusher}, off the appending thread and the partition's lock.
+     *
+     * @param checkpointedRecoveryPoint the recovery point last checkpointed for this log, -1 when unknown
+     */
+    public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
+                                    SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset,
+                                    Executor flusher, long checkpointedRecoveryPoint) throws IOException {
         Files.createDirectories(dir);
-        PartitionLog log = new PartitionLog(tp, dir, config, reaper, onAppend);
-        log.load(cleanShutdown, initialOffset);
+        PartitionLog log = new PartitionLog(tp, dir, config, reaper, onAppend, flusher);
+        log.load(cleanShutdown, initialOffset, checkpointedRecoveryPoint);
         return log;
     }
 
-    private void load(boolean cleanShutdown, long initialOffset) throws IOException {
-        List<Long> bases = new ArrayList<>();
-        try (var files = Files.list(dir)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(SegmentNames.DELETED)) {
-                    Files.deleteIfExists(file);
-                } else if (name.endsWith(SegmentNames.LOG) && SegmentNames.baseOffsetOf(name) >= 0) {
-                    bases.add(SegmentNames.baseOffsetOf(name));
-                }
-            }
-        }
-        bases.sort(Long::compare);
-        for (int i = 0; i < bases.size(); i++) {
-            long base = bases.get(i);
-            boolean active = i == bases.size() - 1;
-            long sizeBefore = Files.size(SegmentNames.logFile(dir, base));
-            LogSegment segment = LogSegment.open(dir, base, config.indexIntervalBytes(), config.segmentIndexBytes(),
-                    active, cleanShutdown || !active, !cleanShutdown && active);
-            int cut = segment.truncatedBytes(sizeBefore);
-            if (cut > 0) {
-                LOG.warnf("%s: recovered segment %d after an unclean shutdown, cut %d bytes of torn or corrupt data",
-                        tp, base, cut);
-            }
-            segments.put(base, segment);
-        }
+    private void load(boolean cleanShutdown, long initialOffset, long checkpoint) throws IOException {
+        recovery = new LogLoader(tp, dir, config).load(segments, cleanShutdown, checkpoint);
         if (segments.isEmpty()) {
             segments.put(initialOffset, LogSegment.create(dir, initialOffset, config.indexIntervalBytes(),
                     config.segmentIndexBytes()));
@@ -100,18 +95,73 @@ public final class PartitionLog implements AutoCloseable {
         logStartOffset = segments.firstKey();
         LogSegment active = segments.lastEntry().getValue();
         logEndOffset = Math.max(active.baseOffset(), active.lastOffset() + 1);
+        // After a clean stop everything was flushed; a log from before checkpoints had its sealed segments synced
+        // at each roll, so only the active one is in doubt.
+        recoveryPoint = cleanShutdown ? logEndOffset
+                : Math.min(checkpoint >= 0 ? checkpoint : active.baseOffset(), logEndOffset);
         publishReadLimit(logEndOffset);
-        // Producers seen only in segments that retention (or tiering) already removed live on in the snapshot
-        // taken at the log start; the local segments replay on top of it.
-        byte[] snapshot = ProducerSnapshots.read(dir, logStartOffset);
-        if (snapshot != null && !producers.loadFrom(snapshot)) {
-            LOG.warnf("%s: producer snapshot at %d is corrupt; producer state comes from the local segments only",
-                    tp, logStartOffset);
+        loadProducerState();
+    }
+
+    /**
+     * Producer state starts from the newest intact snapshot (one is written after each rolled segment is flushed,
+     * and the one at the log start carries the producers of segments already removed); only the batches after it
+     * are replayed, so start-up does not read every header of every segment.
+     */
+    private void loadProducerState() throws IOException {
+        ProducerSnapshots.deleteAfter(dir, logEndOffset);
+        long replayFrom = logStartOffset;
+        for (long at : ProducerSnapshots.offsetsNewestFirst(dir)) {
+            if (at < logStartOffset) {
+                break;
+            }
+            byte[] snapshot = ProducerSnapshots.read(dir, at);
+            if (snapshot != null && producers.loadFrom(snapshot)) {
+                replayFrom = at;
+                break;
+            }
+            LOG.warnf("%s: producer snapshot at %d is corrupt; trying an older one", tp, at);
         }
         ProducerSnapshots.deleteBefore(dir, logStartOffset);
-        for (LogSegment segment : segments.values()) {
-            segment.forEachBatch(producers::record);
+        final long from = replayFrom;
+        Long first = segments.floorKey(from);
+        for (LogSegment segment : segments.tailMap(first == null ? logStartOffset : first, true).values()) {
+            segment.forEachBatch(batch -> {
+                if (batch.baseOffset() >= from) {
+                    producers.record(batch);
+                    replayedBatches++;
+                }
+            });
         }
+    }
+
+    /**
+     * Forget producers whose last batch is older than {@code expirationMs} (Kafka's
+     * {@code producer.id.expiration.ms}), so the table and its snapshots stop growing with every producer ever
+     * seen. A forgotten producer that comes back is treated as new, as in Kafka.
+     */
+    public synchronized int expireProducers(long now, long expirationMs) {
+        return producers.expire(now - expirationMs);
+    }
+
+    /** Producer ids currently tracked. */
+    public synchronized int producerCount() {
+        return producers.size();
+    }
+
+    /** What the last start-up had to verify after an unclean stop. */
+    public LogLoader.Recovery recovery() {
+        return recovery;
+    }
+
+    /** Batches replayed into the producer table at start-up (those after the newest snapshot). */
+    long replayedBatches() {
+        return replayedBatches;
+    }
+
+    /** Every offset below this was fsynced: a crash re-reads only what lies above it. */
+    public long recoveryPoint() {
+        return recoveryPoint;
     }
 
     public TopicPartition topicPartition() {
@@ -235,18 +285,59 @@ public final class PartitionLog implements AutoCloseable {
         return active;
     }
 
-    /** Seal the active segment and start a new one at the log end. */
+    /**
+     * Seal the active segment and start a new one at the log end. The sealed segment is flushed afterwards on the
+     * flusher, as Kafka does, so the fsync never stalls appends; the producer snapshot at the new base is written
+     * only once the segment below it is on disk, so a snapshot never describes records a crash could lose.
+     */
     public synchronized LogSegment roll(String reason) throws IOException {
         LogSegment active = segments.lastEntry().getValue();
         if (active.size() == 0) {
             return active;
         }
         active.seal();
-        ProducerSnapshots.write(dir, logEndOffset, producers.toBytes());
-        LogSegment fresh = LogSegment.create(dir, logEndOffset, config.indexIntervalBytes(), config.segmentIndexBytes());
-        segments.put(logEndOffset, fresh);
+        long base = logEndOffset;
+        byte[] snapshot = producers.toBytes();
+        LogSegment fresh = LogSegment.create(dir, base, config.indexIntervalBytes(), config.segmentIndexBytes());
+        segments.put(base, fresh);
+        enqueueFlush(() -> {
+            active.flush();
+            ProducerSnapshots.write(dir, base, snapshot);
+            advanceRecoveryPoint(base);
+        });
         LOG.debugf("%s: rolled segment %d (%d bytes) because %s", tp, active.baseOffset(), active.size(), reason);
         return fresh;
+    }
+
+    private interface FlushStep {
+        void run() throws IOException;
+    }
+
+    /**
+     * Flushes run one after another per partition, in the order they were asked for (callers hold the log's
+     * lock), so the recovery point only moves past data that is on disk.
+     */
+    private CompletableFuture<Void> enqueueFlush(FlushStep step) {
+        synchronized (flushLock) {
+            flushChain = flushChain.thenRunAsync(() -> {
+                try {
+                    step.run();
+                } catch (IOException e) {
+                    if (Files.isDirectory(dir)) {
+                        LOG.errorf("%s: flush failed, the recovery point stays at %d: %s", tp, recoveryPoint,
+                                e.getMessage());
+                    }
+                }
+            }, flusher);
+            return flushChain;
+        }
+    }
+
+    /** In memory only: the log manager checkpoints every partition's recovery point in one file. */
+    private void advanceRecoveryPoint(long offset) {
+        if (offset > recoveryPoint) {
+            recoveryPoint = offset;
+        }
     }
 
     private void publishReadLimit(long highWatermark) {
@@ -259,6 +350,19 @@ public final class PartitionLog implements AutoCloseable {
      * cut, as Kafka does; clients drop a partial trailing batch) and never past the high watermark.
      */
     public ReadResult read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
+        try {
+            return readOnce(offset, maxBytes, minOneBatch);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // Retention removed the segment after this reader found it (and the delete delay ran out): the offset
+            // is either gone now or in a later segment; a second look answers either way.
+            if (offset < logStartOffset) {
+                return ReadResult.outOfRange(readLimit.offset(), logStartOffset);
+            }
+            return readOnce(offset, maxBytes, minOneBatch);
+        }
+    }
+
+    private ReadResult readOnce(long offset, int maxBytes, boolean minOneBatch) throws IOException {
         ReadLimit limit = readLimit;
         long start = logStartOffset;
         if (offset < start || offset > limit.offset()) {
@@ -289,6 +393,15 @@ public final class PartitionLog implements AutoCloseable {
 
     /** The first record at or after {@code timestamp}, or null when every record is older. */
     public TimestampOffset offsetForTimestamp(long timestamp) throws IOException {
+        try {
+            return offsetForTimestampOnce(timestamp);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // A segment was deleted by retention during the scan: scan the segments that are left.
+            return offsetForTimestampOnce(timestamp);
+        }
+    }
+
+    private TimestampOffset offsetForTimestampOnce(long timestamp) throws IOException {
         long hw = readLimit.offset();
         for (LogSegment segment : segments.values()) {
             if (segment.maxTimestamp() < timestamp) {
@@ -363,19 +476,39 @@ public final class PartitionLog implements AutoCloseable {
         logStartOffset = Math.min(offset, logEndOffset);
     }
 
+    /** Flush everything written so far (after any rolled segment still waiting) and move the recovery point. */
     public void flush() throws IOException {
-        segments.lastEntry().getValue().flush();
+        CompletableFuture<Void> done;
+        synchronized (this) {
+            long end = logEndOffset;
+            if (end <= recoveryPoint) {
+                return;
+            }
+            LogSegment active = segments.lastEntry().getValue();
+            done = enqueueFlush(() -> {
+                active.flush();
+                advanceRecoveryPoint(end);
+            });
+        }
+        done.join();
     }
 
     @Override
     public synchronized void close() throws IOException {
+        CompletableFuture<Void> pending;
+        synchronized (flushLock) {
+            pending = flushChain;
+        }
+        pending.join();
         for (LogSegment segment : segments.values()) {
             if (segment == segments.lastEntry().getValue()) {
                 segment.closeClean();
             } else {
+                segment.flush();
                 segment.close();
             }
         }
+        recoveryPoint = logEndOffset;
     }
 
     /** Close and remove every file of this log (topic deletion). */

@@ -42,6 +42,34 @@ public final class ProducerSnapshots {
         }
     }
 
+    /** Offsets of the snapshots in {@code dir}, newest first. */
+    static java.util.List<Long> offsetsNewestFirst(Path dir) throws IOException {
+        java.util.List<Long> offsets = new java.util.ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(SUFFIX) && name.length() == 20 + SUFFIX.length()) {
+                    try {
+                        offsets.add(Long.parseLong(name.substring(0, 20)));
+                    } catch (NumberFormatException notOurs) {
+                        // not a snapshot of ours
+                    }
+                }
+            }
+        }
+        offsets.sort(java.util.Comparator.reverseOrder());
+        return offsets;
+    }
+
+    /** Remove snapshots above the log end: a crash cut the log below them, so they describe records that are gone. */
+    static void deleteAfter(Path dir, long offset) throws IOException {
+        for (long at : offsetsNewestFirst(dir)) {
+            if (at > offset) {
+                Files.deleteIfExists(file(dir, at));
+            }
+        }
+    }
+
     /** Remove snapshots older than the log start: the state they hold is in the snapshot at the log start. */
     static void deleteBefore(Path dir, long offset) {
         try (var files = Files.list(dir)) {

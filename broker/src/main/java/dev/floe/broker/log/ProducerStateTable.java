@@ -13,7 +13,7 @@ import java.util.Map;
  */
 final class ProducerStateTable {
     private static final int CACHED_BATCHES = 5;
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
 
     record Check(Errors error, String message, long duplicateBaseOffset, long duplicateLastOffset) {
         static final Check OK = new Check(Errors.NONE, null, -1, -1);
@@ -28,6 +28,8 @@ final class ProducerStateTable {
 
     private static final class Entry {
         short epoch;
+        /** Largest timestamp of the producer's last batch: what expiration measures idleness by, as in Kafka. */
+        long lastTimestamp;
         final ArrayDeque<Written> batches = new ArrayDeque<>(CACHED_BATCHES);
     }
 
@@ -74,6 +76,14 @@ final class ProducerStateTable {
         }
         entry.batches.addLast(new Written(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
                 batch.lastOffset()));
+        entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp());
+    }
+
+    /** Drop producers whose last batch is older than {@code cutoffTimestamp}; returns how many went. */
+    int expire(long cutoffTimestamp) {
+        int before = producers.size();
+        producers.values().removeIf(e -> e.lastTimestamp < cutoffTimestamp);
+        return before - producers.size();
     }
 
     void clear() {
@@ -87,12 +97,12 @@ final class ProducerStateTable {
     byte[] toBytes() {
         int size = 4 + 4 + 4;
         for (Entry e : producers.values()) {
-            size += 8 + 2 + 4 + e.batches.size() * (4 + 4 + 8 + 8);
+            size += 8 + 2 + 8 + 4 + e.batches.size() * (4 + 4 + 8 + 8);
         }
         java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
         out.putInt(SNAPSHOT_VERSION).putInt(producers.size());
         producers.forEach((id, e) -> {
-            out.putLong(id).putShort(e.epoch).putInt(e.batches.size());
+            out.putLong(id).putShort(e.epoch).putLong(e.lastTimestamp).putInt(e.batches.size());
             for (Written w : e.batches) {
                 out.putInt(w.firstSeq).putInt(w.lastSeq).putLong(w.firstOffset).putLong(w.lastOffset);
             }
@@ -109,7 +119,11 @@ final class ProducerStateTable {
             java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
             java.util.zip.CRC32 crc = new java.util.zip.CRC32();
             crc.update(bytes, 0, bytes.length - 4);
-            if ((int) crc.getValue() != in.getInt(bytes.length - 4) || in.getInt() != SNAPSHOT_VERSION) {
+            if ((int) crc.getValue() != in.getInt(bytes.length - 4)) {
+                return false;
+            }
+            int version = in.getInt();
+            if (version != 1 && version != SNAPSHOT_VERSION) {
                 return false;
             }
             Map<Long, Entry> loaded = new HashMap<>();
@@ -118,6 +132,8 @@ final class ProducerStateTable {
                 long id = in.getLong();
                 Entry e = new Entry();
                 e.epoch = in.getShort();
+                // Version 1 had no timestamps: such producers count as active from now on.
+                e.lastTimestamp = version == 1 ? System.currentTimeMillis() : in.getLong();
                 int batches = in.getInt();
                 for (int b = 0; b < batches; b++) {
                     e.batches.addLast(new Written(in.getInt(), in.getInt(), in.getLong(), in.getLong()));

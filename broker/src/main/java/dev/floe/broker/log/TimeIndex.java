@@ -1,6 +1,8 @@
 package dev.floe.broker.log;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -18,22 +20,39 @@ final class TimeIndex extends MappedIndex {
 
     void append(long timestamp, long offset) {
         int at = nextEntryPosition();
-        map().putLong(at, timestamp);
-        map().putInt(at + 8, (int) (offset - baseOffset));
+        MappedByteBuffer map = writeBuffer();
+        map.putLong(at, timestamp);
+        map.putInt(at + 8, (int) (offset - baseOffset));
         commitEntry();
     }
 
     @Override
-    long keyAt(int entry) {
-        return map().getLong(entry * ENTRY_SIZE);
+    long keyAt(MappedByteBuffer map, int entry) {
+        return map.getLong(entry * ENTRY_SIZE);
     }
 
     long offsetAt(int entry) {
-        return baseOffset + map().getInt(entry * ENTRY_SIZE + 8);
+        return baseOffset + intAt(entry, 8);
     }
 
+    /** The newest entry's timestamp, -1 when none; read without mapping a sealed index. */
     long lastTimestamp() {
-        return entries() == 0 ? -1 : keyAt(entries() - 1);
+        ByteBuffer last = lastEntryUnchecked();
+        return last == null ? -1 : last.getLong(0);
+    }
+
+    /** The newest entry's offset, -1 when none. */
+    long lastOffset() {
+        ByteBuffer last = lastEntryUnchecked();
+        return last == null ? -1 : baseOffset + last.getInt(8);
+    }
+
+    private ByteBuffer lastEntryUnchecked() {
+        try {
+            return lastEntry();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read time index " + file(), e);
+        }
     }
 
     /**

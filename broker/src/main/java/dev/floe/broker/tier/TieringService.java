@@ -181,8 +181,10 @@ public final class TieringService {
         try {
             listed(tp);
             for (LogSegment segment : log.segments()) {
+                // Only flushed segments go up: their producer snapshot is written once they are on disk.
                 if (!segment.isSealed() || segment.lastOffset() <= tier.uploadedThrough
-                        || segment.lastOffset() >= log.highWatermark() || segment.size() == 0) {
+                        || segment.lastOffset() >= log.highWatermark() || segment.lastOffset() >= log.recoveryPoint()
+                        || segment.size() == 0) {
                     continue;
                 }
                 upload(tp, tier, log, segment);
