@@ -44,6 +44,15 @@ class EngineStressIT {
     private static final int PRODUCERS = 8;
     private static final int CONSUMERS = 4;
     private static final int RECORDS_PER_PRODUCER = 6_000;
+    /**
+     * Producers never run further ahead of the consumers than this many records (all partitions together, about
+     * 300 per partition, a third of what retention keeps), so on a slow machine the consumers still read every
+     * record before retention removes it.
+     */
+    private static final long MAX_UNREAD = 5_000;
+    private static final java.util.concurrent.atomic.AtomicLong SENT = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong READ = new java.util.concurrent.atomic.AtomicLong();
+    private static final Object PROGRESS = new Object();
 
     @TempDir
     Path work;
@@ -57,21 +66,26 @@ class EngineStressIT {
             broker.start();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
                 admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of(
-                        "segment.bytes", "4096", "retention.bytes", "262144", "index.interval.bytes", "512"))))
+                        "segment.bytes", "4096", "retention.bytes", "98304", "index.interval.bytes", "512"))))
                         .all().get();
             }
             Map<TopicPartition, Map<Long, String>> acknowledged = new ConcurrentHashMap<>();
             Map<TopicPartition, Map<Long, String>> read = new ConcurrentHashMap<>();
             ConcurrentLinkedQueue<Throwable> clientErrors = new ConcurrentLinkedQueue<>();
             CountDownLatch producersDone = new CountDownLatch(PRODUCERS);
+            CountDownLatch consumersFetching = new CountDownLatch(CONSUMERS);
             ExecutorService clients = Executors.newFixedThreadPool(PRODUCERS + CONSUMERS);
             for (int c = 0; c < CONSUMERS; c++) {
                 List<TopicPartition> mine = new ArrayList<>();
                 for (int p = c; p < PARTITIONS; p += CONSUMERS) {
                     mine.add(new TopicPartition(topic, p));
                 }
-                clients.submit(() -> consume(broker, mine, producersDone, acknowledged, read, clientErrors));
+                clients.submit(() -> consume(broker, mine, consumersFetching, producersDone, acknowledged, read,
+                        clientErrors));
             }
+            // Producers start once every consumer is fetching, so the retention window is measured against readers
+            // that are running rather than JVM warm-up.
+            assertThat(consumersFetching.await(60, TimeUnit.SECONDS)).as("consumers started").isTrue();
             for (int n = 0; n < PRODUCERS; n++) {
                 int producer = n;
                 clients.submit(() -> produce(broker, topic, producer, acknowledged, clientErrors, producersDone));
@@ -106,6 +120,13 @@ class EngineStressIT {
                 ProducerConfig.BATCH_SIZE_CONFIG, 2048),
                 new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < RECORDS_PER_PRODUCER; i++) {
+                synchronized (PROGRESS) {
+                    while (SENT.get() - READ.get() > MAX_UNREAD) {
+                        p.flush();
+                        PROGRESS.wait(1000);
+                    }
+                }
+                SENT.incrementAndGet();
                 String value = "producer-" + producer + "-record-" + i + "-" + "x".repeat(40);
                 p.send(new ProducerRecord<>(topic, (producer * 7 + i) % PARTITIONS, null, value), (md, e) -> {
                     if (e != null) {
@@ -125,22 +146,32 @@ class EngineStressIT {
     }
 
     /** Reads its partitions from the start until the producers are done and it has reached every end offset. */
-    private static void consume(FloeProcess broker, List<TopicPartition> partitions, CountDownLatch producersDone,
+    private static void consume(FloeProcess broker, List<TopicPartition> partitions, CountDownLatch fetching,
+                                CountDownLatch producersDone,
                                 Map<TopicPartition, Map<Long, String>> acknowledged,
                                 Map<TopicPartition, Map<Long, String>> read, ConcurrentLinkedQueue<Throwable> errors) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16384),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"),
                 new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(partitions);
             partitions.forEach(tp -> consumer.seek(tp, 0));
+            consumer.poll(Duration.ofMillis(100));
+            fetching.countDown();
             long deadline = System.currentTimeMillis() + 240_000;
             while (System.currentTimeMillis() < deadline) {
+                int n = 0;
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
                     read.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ConcurrentHashMap<>())
                             .put(r.offset(), r.value());
+                    n++;
+                }
+                if (n > 0) {
+                    READ.addAndGet(n);
+                    synchronized (PROGRESS) {
+                        PROGRESS.notifyAll();
+                    }
                 }
                 if (producersDone.getCount() == 0 && caughtUp(consumer, partitions, acknowledged)) {
                     return;
