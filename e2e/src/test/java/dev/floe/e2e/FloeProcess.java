@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  * the same data and ports.
  */
 final class FloeProcess implements AutoCloseable {
+    static final String LEAK_DETECTION = "io.netty.leakDetection.level=paranoid";
+    /** Log lines that mean the broker mishandled a Netty buffer: a leak, or a release of a released buffer. */
+    private static final List<String> BUFFER_ERRORS = List.of("IllegalReferenceCountException", "LEAK:");
+
     private final Path jar;
     private final Path dataDir;
     private final Path logFile;
@@ -71,7 +75,10 @@ final class FloeProcess implements AutoCloseable {
     }
 
     FloeProcess start() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(List.of(javaBin(), "-Xmx512m", "-jar", jar.toString()))
+        // Paranoid leak detection tracks every Netty buffer, so a leak or a double release in the broker shows up
+        // in its log, which close() checks.
+        ProcessBuilder builder = new ProcessBuilder(List.of(javaBin(), "-Xmx512m", "-D" + LEAK_DETECTION, "-jar",
+                jar.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().put("FLOE_DATA_DIR", dataDir.toString());
@@ -136,8 +143,45 @@ final class FloeProcess implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /** Lines of this broker's log (over all its starts) that report a buffer leak or double release. */
+    List<String> bufferErrors() {
+        return bufferErrors(logFile);
+    }
+
+    static List<String> bufferErrors(Path log) {
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(log).stream().filter(l -> BUFFER_ERRORS.stream().anyMatch(l::contains)).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the broker log " + log, e);
+        }
+    }
+
+    /** Stops the broker, then fails the owner of this broker if its log reports a buffer leak or double release. */
     @Override
     public void close() throws InterruptedException {
         stop();
+        List<String> errors = bufferErrors();
+        if (!errors.isEmpty()) {
+            throw new AssertionError("the broker's log (" + logFile + ") reports Netty buffers leaked or released"
+                    + " twice:\n" + String.join("\n", errors.subList(0, Math.min(errors.size(), 20))));
+        }
+    }
+
+    /** Closes every broker, stopping all of them even when one's log check fails. */
+    static void closeAll(List<FloeProcess> brokers) throws InterruptedException {
+        AssertionError first = null;
+        for (FloeProcess b : brokers) {
+            try {
+                b.close();
+            } catch (AssertionError e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 }

@@ -153,17 +153,18 @@ class KubernetesClusterIT {
 
     @AfterAll
     void stopEverything() throws Exception {
-        for (FloeProcess b : brokers) {
-            b.close();
-        }
-        if (operator != null) {
-            operator.close();
-        }
-        if (kube != null) {
-            kube.close();
-        }
-        if (api != null) {
-            api.destroy();
+        try {
+            FloeProcess.closeAll(brokers);
+        } finally {
+            if (operator != null) {
+                operator.close();
+            }
+            if (kube != null) {
+                kube.close();
+            }
+            if (api != null) {
+                api.destroy();
+            }
         }
     }
 

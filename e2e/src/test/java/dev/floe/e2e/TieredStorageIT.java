@@ -85,14 +85,17 @@ class TieredStorageIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        if (s3Link != null) {
-            s3Link.close();
-        }
-        if (s3 != null) {
-            s3.close();
+        try {
+            if (broker != null) {
+                broker.close();
+            }
+        } finally {
+            if (s3Link != null) {
+                s3Link.close();
+            }
+            if (s3 != null) {
+                s3.close();
+            }
         }
     }
 

@@ -39,8 +39,17 @@ final class Group {
     private String leaderId;
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final Map<String, String> staticMembers = new HashMap<>();
-    private final Set<String> pendingMemberIds = new HashSet<>();
-    private ScheduledFuture<?> joinDeadline;
+    /** Ids handed out with MEMBER_ID_REQUIRED and not used yet, each with its expiry (the session timeout). */
+    private final Map<String, ScheduledFuture<?>> pendingMembers = new HashMap<>();
+    /** Members of this generation that have not sent SyncGroup yet. */
+    private final Set<String> pendingSync = new HashSet<>();
+    /** The join phase's timer: the initial delay of a new group's first rebalance, or the rebalance timeout. */
+    private ScheduledFuture<?> joinTimer;
+    private ScheduledFuture<?> syncDeadline;
+    /** Counts rebalances, so that a timer from an earlier one does nothing. */
+    private int rebalanceCount;
+    private boolean initialRebalance;
+    private boolean newMemberAdded;
     private long rebalanceStartedAt;
 
     Group(String groupId, ScheduledExecutorService scheduler, long initialRebalanceDelayMs) {
@@ -90,34 +99,126 @@ final class Group {
         if (protocols.isEmpty() || (!members.isEmpty() && !sharesProtocol(protocols))) {
             return joinError(Errors.INCONSISTENT_GROUP_PROTOCOL, req.memberId());
         }
-        Member member;
         String memberId = req.memberId();
         if (memberId == null || memberId.isEmpty()) {
             String newId = (clientId.isEmpty() ? "member" : clientId) + "-" + UUID.randomUUID();
             String existing = req.groupInstanceId() == null ? null : staticMembers.get(req.groupInstanceId());
             if (existing != null) {
-                member = members.get(existing);
-                fence(member, newId);
-            } else if (req.groupInstanceId() == null && version >= 4) {
-                // Kafka 2.2+: hand out the id first, so a retried join does not create a second member.
-                pendingMemberIds.add(newId);
+                return rejoinStatic(members.get(existing), newId, req, protocols, version);
+            }
+            if (req.groupInstanceId() == null && version >= 4) {
+                // KIP-394: hand out the id first, so a retried join does not create a second member. The client
+                // may never use it (librdkafka drops it when it re-subscribes): it expires like a session.
+                String id = newId;
+                pendingMembers.put(id, scheduler.schedule(() -> pendingMemberExpired(id), req.sessionTimeoutMs(),
+                        TimeUnit.MILLISECONDS));
                 return joinError(Errors.MEMBER_ID_REQUIRED, newId);
-            } else {
-                member = add(newId, req, clientId, clientHost);
             }
-        } else if (pendingMemberIds.remove(memberId)) {
-            member = add(memberId, req, clientId, clientHost);
-        } else {
-            member = members.get(memberId);
-            if (member == null) {
-                return joinError(req.groupInstanceId() != null && staticMembers.containsKey(req.groupInstanceId())
-                        ? Errors.FENCED_INSTANCE_ID : Errors.UNKNOWN_MEMBER_ID, memberId);
-            }
+            return awaitRebalance(add(newId, req, clientId, clientHost), req, protocols);
+        }
+        ScheduledFuture<?> pendingExpiry = pendingMembers.remove(memberId);
+        if (pendingExpiry != null) {
+            pendingExpiry.cancel(false);
+            return awaitRebalance(add(memberId, req, clientId, clientHost), req, protocols);
+        }
+        Member member = members.get(memberId);
+        if (member == null) {
+            return joinError(req.groupInstanceId() != null && staticMembers.containsKey(req.groupInstanceId())
+                    ? Errors.FENCED_INSTANCE_ID : Errors.UNKNOWN_MEMBER_ID, memberId);
+        }
+        if (req.groupInstanceId() != null && !memberId.equals(staticMembers.get(req.groupInstanceId()))) {
+            return joinError(Errors.FENCED_INSTANCE_ID, memberId);
+        }
+        return rejoin(member, req, protocols);
+    }
+
+    /** A known member joins again: as Kafka, a repeated join that changes nothing does not start a rebalance. */
+    private CompletableFuture<JoinGroupResponseData> rejoin(Member member, JoinGroupRequestData req,
+                                                            Map<String, byte[]> protocols) {
+        boolean unchanged = sameProtocols(member.protocols, protocols);
+        if (state == GroupState.COMPLETING_REBALANCE && unchanged) {
+            // The member lost its join response (or retried): answer again with the generation being synced, so
+            // the leader's assignment in progress is not thrown away.
+            return CompletableFuture.completedFuture(currentJoinResponse(member, member.memberId.equals(leaderId),
+                    leaderId, false));
+        }
+        if (state == GroupState.STABLE && unchanged && !member.memberId.equals(leaderId)) {
+            armSession(member);
+            return CompletableFuture.completedFuture(currentJoinResponse(member, false, leaderId, false));
+        }
+        return awaitRebalance(member, req, protocols);
+    }
+
+    /**
+     * KIP-345: a static member restarted and joins with its instance id and no member id. It gets a new member id
+     * (the old one is fenced); a Stable group whose chosen protocol and this member's subscription are unchanged
+     * does not rebalance, and the member's SyncGroup returns the assignment it had.
+     */
+    private CompletableFuture<JoinGroupResponseData> rejoinStatic(Member member, String newId, JoinGroupRequestData req,
+                                                                  Map<String, byte[]> protocols, short version) {
+        String oldLeader = leaderId;
+        boolean wasLeader = member.memberId.equals(leaderId);
+        byte[] oldMetadata = protocolName == null ? null : member.protocols.get(protocolName);
+        LOG.infof("group %s: static member %s rejoined as %s in state %s", groupId, member.memberId, newId,
+                state.displayName());
+        fence(member, newId);
+        if (state != GroupState.STABLE) {
+            // CompletingRebalance: the leader may be assigning to the old id, so Kafka rebalances; while
+            // PreparingRebalance the member simply joins the rebalance in progress.
+            return awaitRebalance(member, req, protocols);
         }
         member.protocols = protocols;
+        boolean unchanged = oldMetadata != null && protocolName.equals(selectProtocol())
+                && Subscriptions.same(protocolType, oldMetadata, protocols.get(protocolName));
+        if (!unchanged) {
+            return awaitRebalance(member, req, protocols);
+        }
+        updateTimeouts(member, req);
+        armSession(member);
+        // JoinGroup v9+ can tell a returning leader to skip the assignment; older clients are told the old leader
+        // id so that they do not compute an assignment a Stable group would never hand out.
+        boolean leaderSkips = wasLeader && version >= 9;
+        return CompletableFuture.completedFuture(currentJoinResponse(member, leaderSkips,
+                leaderSkips ? newId : oldLeader, leaderSkips));
+    }
+
+    private JoinGroupResponseData currentJoinResponse(Member member, boolean withMembers, String leader,
+                                                      boolean skipAssignment) {
+        JoinGroupResponseData response = joinResponse(Errors.NONE, member.memberId)
+                .setGenerationId(generation)
+                .setProtocolType(protocolType)
+                .setProtocolName(protocolName)
+                .setLeader(leader)
+                .setSkipAssignment(skipAssignment);
+        if (withMembers) {
+            for (Member other : members.values()) {
+                response.members().add(new JoinGroupResponseData.JoinGroupResponseMember()
+                        .setMemberId(other.memberId)
+                        .setGroupInstanceId(other.groupInstanceId)
+                        .setMetadata(other.metadataFor(protocolName)));
+            }
+        }
+        return response;
+    }
+
+    private static boolean sameProtocols(Map<String, byte[]> a, Map<String, byte[]> b) {
+        if (!List.copyOf(a.keySet()).equals(List.copyOf(b.keySet()))) {
+            return false;
+        }
+        return a.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), b.get(e.getKey())));
+    }
+
+    private static void updateTimeouts(Member member, JoinGroupRequestData req) {
         member.protocolType = req.protocolType();
         member.sessionTimeoutMs = req.sessionTimeoutMs();
         member.rebalanceTimeoutMs = req.rebalanceTimeoutMs() > 0 ? req.rebalanceTimeoutMs() : req.sessionTimeoutMs();
+    }
+
+    /** The member's join waits for the rebalance, which this join starts unless one is already under way. */
+    private CompletableFuture<JoinGroupResponseData> awaitRebalance(Member member, JoinGroupRequestData req,
+                                                                    Map<String, byte[]> protocols) {
+        member.protocols = protocols;
+        updateTimeouts(member, req);
         if (member.awaitingJoin != null) {
             member.awaitingJoin.complete(joinResponse(Errors.UNKNOWN_MEMBER_ID, member.memberId));
         }
@@ -140,6 +241,7 @@ final class Group {
         if (member.isStatic()) {
             staticMembers.put(member.groupInstanceId, memberId);
         }
+        newMemberAdded = true;
         return member;
     }
 
@@ -161,6 +263,9 @@ final class Group {
         if (oldId.equals(leaderId)) {
             leaderId = newId;
         }
+        if (pendingSync.remove(oldId)) {
+            pendingSync.add(newId);
+        }
     }
 
     private boolean sharesProtocol(Map<String, byte[]> protocols) {
@@ -172,6 +277,12 @@ final class Group {
         return false;
     }
 
+    /**
+     * Into PreparingRebalance. A group that was Empty gets Kafka's initial delay (which a new member joining
+     * extends, up to the rebalance timeout) and then completes with whoever joined: ids that were handed out but
+     * not used do not hold it. Otherwise the join completes when every member and every pending id has joined,
+     * or at the rebalance timeout at the latest.
+     */
     private void prepareRebalance(String reason) {
         if (state == GroupState.COMPLETING_REBALANCE) {
             for (Member m : members.values()) {
@@ -181,45 +292,95 @@ final class Group {
                 }
             }
         }
-        boolean fresh = state == GroupState.EMPTY;
+        cancelSyncDeadline();
+        boolean initial = state == GroupState.EMPTY;
         state = GroupState.PREPARING_REBALANCE;
         rebalanceStartedAt = System.currentTimeMillis();
+        int rebalance = ++rebalanceCount;
         LOG.infof("group %s: rebalancing at generation %d because %s", groupId, generation, reason);
-        int timeout = members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
-        long wait = fresh && initialRebalanceDelayMs > 0 ? Math.min(initialRebalanceDelayMs, timeout) : timeout;
-        if (joinDeadline != null) {
-            joinDeadline.cancel(false);
+        int timeout = rebalanceTimeoutMs();
+        cancelJoinTimer();
+        if (initial) {
+            initialRebalance = true;
+            newMemberAdded = false;
+            if (initialRebalanceDelayMs <= 0) {
+                completeJoin();
+                return;
+            }
+            long delay = Math.min(initialRebalanceDelayMs, timeout);
+            joinTimer = scheduler.schedule(() -> initialDelayPassed(rebalance, delay, Math.max(timeout - delay, 0)),
+                    delay, TimeUnit.MILLISECONDS);
+            return;
         }
-        joinDeadline = scheduler.schedule(this::joinDeadlinePassed, wait, TimeUnit.MILLISECONDS);
-        if (!(fresh && initialRebalanceDelayMs > 0)) {
+        initialRebalance = false;
+        joinTimer = scheduler.schedule(() -> rebalanceTimeoutPassed(rebalance), timeout, TimeUnit.MILLISECONDS);
+        maybeCompleteJoin();
+    }
+
+    private int rebalanceTimeoutMs() {
+        return members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
+    }
+
+    private synchronized void initialDelayPassed(int rebalance, long delay, long remaining) {
+        if (rebalance != rebalanceCount || state != GroupState.PREPARING_REBALANCE) {
+            return;
+        }
+        if (newMemberAdded && remaining > 0) {
+            newMemberAdded = false;
+            long next = Math.min(delay, remaining);
+            joinTimer = scheduler.schedule(() -> initialDelayPassed(rebalance, delay, remaining - next), next,
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        completeJoin();
+    }
+
+    private synchronized void rebalanceTimeoutPassed(int rebalance) {
+        if (rebalance == rebalanceCount && state == GroupState.PREPARING_REBALANCE) {
+            completeJoin();
+        }
+    }
+
+    private synchronized void pendingMemberExpired(String memberId) {
+        if (pendingMembers.remove(memberId) != null) {
+            LOG.infof("group %s: pending member id %s was not used within its session timeout and expired", groupId,
+                    memberId);
             maybeCompleteJoin();
         }
     }
 
-    private synchronized void joinDeadlinePassed() {
-        if (state == GroupState.PREPARING_REBALANCE) {
+    private void maybeCompleteJoin() {
+        if (state == GroupState.PREPARING_REBALANCE && !initialRebalance
+                && members.values().stream().allMatch(m -> m.awaitingJoin != null) && pendingMembers.isEmpty()) {
             completeJoin();
         }
     }
 
-    private void maybeCompleteJoin() {
-        if (state == GroupState.PREPARING_REBALANCE && members.values().stream().allMatch(m -> m.awaitingJoin != null)
-                && pendingMemberIds.isEmpty()) {
-            completeJoin();
+    private void cancelJoinTimer() {
+        if (joinTimer != null) {
+            joinTimer.cancel(false);
+            joinTimer = null;
+        }
+    }
+
+    private void cancelSyncDeadline() {
+        pendingSync.clear();
+        if (syncDeadline != null) {
+            syncDeadline.cancel(false);
+            syncDeadline = null;
         }
     }
 
     private void completeJoin() {
-        if (joinDeadline != null) {
-            joinDeadline.cancel(false);
-            joinDeadline = null;
-        }
+        cancelJoinTimer();
+        initialRebalance = false;
         List<Member> late = members.values().stream().filter(m -> m.awaitingJoin == null).toList();
         for (Member m : late) {
             LOG.infof("group %s: member %s did not rejoin within the rebalance timeout and was removed", groupId, m.memberId);
             remove(m);
         }
-        pendingMemberIds.clear();
+        // Pending ids are kept: each expires on its own session timer, and one that joins later starts the next
+        // rebalance, as in Kafka.
         generation++;
         if (members.isEmpty()) {
             state = GroupState.EMPTY;
@@ -236,24 +397,33 @@ final class Group {
         LOG.infof("group %s: generation %d with %d members, protocol %s, leader %s (rebalance took %d ms)", groupId,
                 generation, members.size(), protocolName, leaderId, System.currentTimeMillis() - rebalanceStartedAt);
         for (Member m : members.values()) {
-            JoinGroupResponseData response = joinResponse(Errors.NONE, m.memberId)
-                    .setGenerationId(generation)
-                    .setProtocolType(protocolType)
-                    .setProtocolName(protocolName)
-                    .setLeader(leaderId);
-            if (m.memberId.equals(leaderId)) {
-                for (Member other : members.values()) {
-                    response.members().add(new JoinGroupResponseData.JoinGroupResponseMember()
-                            .setMemberId(other.memberId)
-                            .setGroupInstanceId(other.groupInstanceId)
-                            .setMetadata(other.metadataFor(protocolName)));
-                }
-            }
+            JoinGroupResponseData response = currentJoinResponse(m, m.memberId.equals(leaderId), leaderId, false);
             CompletableFuture<JoinGroupResponseData> f = m.awaitingJoin;
             m.awaitingJoin = null;
             armSession(m);
+            pendingSync.add(m.memberId);
             f.complete(response);
         }
+        int syncing = generation;
+        syncDeadline = scheduler.schedule(() -> syncDeadlinePassed(syncing), rebalanceTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Members that got this generation's join response but sent no SyncGroup within the rebalance timeout are
+     * removed and the group rebalances (Kafka's pending-sync expiry): a leader that never sends its assignment
+     * must not leave the other members waiting.
+     */
+    private synchronized void syncDeadlinePassed(int syncingGeneration) {
+        if (syncingGeneration != generation || pendingSync.isEmpty()
+                || (state != GroupState.COMPLETING_REBALANCE && state != GroupState.STABLE)) {
+            return;
+        }
+        List<Member> silent = pendingSync.stream().map(members::get).filter(java.util.Objects::nonNull).toList();
+        LOG.infof("group %s: members %s sent no SyncGroup within the rebalance timeout and were removed", groupId,
+                pendingSync);
+        pendingSync.clear();
+        silent.forEach(this::remove);
+        afterRemoval("members did not sync within the rebalance timeout");
     }
 
     private String selectProtocol() {
@@ -290,6 +460,7 @@ final class Group {
                 CompletableFuture<SyncGroupResponseData> future = new CompletableFuture<>();
                 member.awaitingSync = future;
                 armSession(member);
+                synced(member.memberId);
                 if (member.memberId.equals(leaderId)) {
                     Map<String, byte[]> assignments = new HashMap<>();
                     req.assignments().forEach(a -> assignments.put(a.memberId(), a.assignment()));
@@ -310,9 +481,16 @@ final class Group {
             }
             case STABLE:
                 armSession(member);
+                synced(member.memberId);
                 return CompletableFuture.completedFuture(syncOk(member));
             default:
                 return CompletableFuture.completedFuture(syncError(Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    private void synced(String memberId) {
+        if (pendingSync.remove(memberId) && pendingSync.isEmpty()) {
+            cancelSyncDeadline();
         }
     }
 
@@ -331,6 +509,14 @@ final class Group {
     }
 
     synchronized Errors leave(String memberId, String groupInstanceId) {
+        ScheduledFuture<?> pendingExpiry = memberId == null ? null : pendingMembers.remove(memberId);
+        if (pendingExpiry != null) {
+            // A consumer closed between MEMBER_ID_REQUIRED and its second JoinGroup: its id must not hold the join.
+            pendingExpiry.cancel(false);
+            LOG.infof("group %s: pending member id %s left", groupId, memberId);
+            maybeCompleteJoin();
+            return Errors.NONE;
+        }
         Member member = memberId != null && !memberId.isEmpty() ? members.get(memberId)
                 : groupInstanceId != null ? members.get(staticMembers.get(groupInstanceId)) : null;
         if (member == null) {
@@ -385,11 +571,19 @@ final class Group {
         remove(member);
         if (member.awaitingJoin != null) {
             member.awaitingJoin.complete(joinResponse(Errors.UNKNOWN_MEMBER_ID, member.memberId));
+            member.awaitingJoin = null;
         }
+        afterRemoval(reason);
+    }
+
+    /** After members were removed: an emptied group is Empty; otherwise the remaining members rebalance. */
+    private void afterRemoval(String reason) {
         if (members.isEmpty() && state != GroupState.PREPARING_REBALANCE) {
             state = GroupState.EMPTY;
             generation++;
             leaderId = null;
+            protocolName = null;
+            cancelSyncDeadline();
             return;
         }
         if (state == GroupState.PREPARING_REBALANCE) {
@@ -401,6 +595,7 @@ final class Group {
 
     private void remove(Member member) {
         members.remove(member.memberId);
+        pendingSync.remove(member.memberId);
         if (member.isStatic()) {
             staticMembers.remove(member.groupInstanceId);
         }

@@ -6,7 +6,6 @@ import dev.floe.broker.protocol.RequestContext;
 import dev.floe.broker.protocol.RequestDecoder;
 import dev.floe.broker.protocol.RequestDispatcher;
 import dev.floe.broker.protocol.UnsupportedApiVersionException;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,22 +18,16 @@ import org.apache.kafka.common.protocol.Errors;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
  * One client connection. Frames are cut by their 4-byte size; each request is dispatched as soon as it
  * arrives (pipelining), and responses leave in request order even when a later one is ready first.
- * Everything here runs on the connection's event loop.
+ * Everything here runs on the connection's event loop. Who releases a response's buffers is
+ * {@link ResponseQueue}'s rule: the queue until they are written, Netty after.
  */
 final class KafkaConnection {
     private static final Logger LOG = Logger.getLogger(KafkaConnection.class);
-
-    /** A request's place in the response order. */
-    private static final class Slot {
-        List<Object> response;
-        boolean done;
-    }
 
     private final NetSocketInternal socket;
     private final Context context;
@@ -46,7 +39,7 @@ final class KafkaConnection {
     private final String remote;
     private final String id;
     private final RecordParser parser;
-    private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
+    private final ResponseQueue inFlight;
     private int expectedFrame = -1;
     private boolean closed;
     private boolean pausedForInFlight;
@@ -63,6 +56,7 @@ final class KafkaConnection {
         this.maxInFlight = maxInFlight;
         this.remote = String.valueOf(socket.remoteAddress());
         this.id = Integer.toHexString(System.identityHashCode(this));
+        this.inFlight = new ResponseQueue(socket::writeMessage);
         this.parser = RecordParser.newFixed(4, this::onChunk);
         socket.handler(parser);
         socket.closeHandler(v -> onClosed());
@@ -100,7 +94,7 @@ final class KafkaConnection {
         try {
             request = decoder.decode(frame);
         } catch (UnsupportedApiVersionException e) {
-            Slot slot = enqueue();
+            ResponseQueue.Slot slot = enqueue();
             ApiMessage body = new ApiVersionsResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
                     .setApiKeys(dispatcher.apis().asApiVersions());
@@ -115,7 +109,7 @@ final class KafkaConnection {
         }
         RequestContext ctx = new RequestContext(request.header(), request.api(), request.version(), remote, id);
         boolean noResponse = dispatcher.expectsNoResponse(request);
-        Slot slot = enqueue();
+        ResponseQueue.Slot slot = enqueue();
         dispatcher.dispatch(ctx, request).whenComplete((response, error) -> {
             if (Vertx.currentContext() == context) {
                 onResponse(slot, request, response, error, noResponse);
@@ -125,9 +119,8 @@ final class KafkaConnection {
         });
     }
 
-    private Slot enqueue() {
-        Slot slot = new Slot();
-        inFlight.addLast(slot);
+    private ResponseQueue.Slot enqueue() {
+        ResponseQueue.Slot slot = inFlight.enqueue();
         if (inFlight.size() >= maxInFlight && !pausedForInFlight) {
             pausedForInFlight = true;
             socket.pause();
@@ -135,7 +128,7 @@ final class KafkaConnection {
         return slot;
     }
 
-    private void onResponse(Slot slot, DecodedRequest request, ApiMessage response, Throwable error, boolean noResponse) {
+    private void onResponse(ResponseQueue.Slot slot, DecodedRequest request, ApiMessage response, Throwable error, boolean noResponse) {
         if (error != null) {
             LOG.errorf(error, "closing connection from %s: %s could not be answered", remote, request.api());
             close();
@@ -160,20 +153,11 @@ final class KafkaConnection {
         complete(slot, encoded);
     }
 
-    private void complete(Slot slot, List<Object> response) {
-        slot.response = response;
-        slot.done = true;
-        while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
-            Slot head = inFlight.pollFirst();
-            if (closed) {
-                head.response.forEach(ReferenceCountUtil::safeRelease);
-                continue;
-            }
-            for (Object part : head.response) {
-                socket.writeMessage(part);
-            }
-        }
-        if (pausedForInFlight && inFlight.size() < maxInFlight / 2) {
+    private void complete(ResponseQueue.Slot slot, List<Object> response) {
+        inFlight.complete(slot, response);
+        // Resume once at most half the limit is in flight; with a limit of 1 that is when nothing is (a strict
+        // "fewer than maxInFlight / 2" never held for 1, and the connection stayed paused for good).
+        if (pausedForInFlight && inFlight.size() <= maxInFlight / 2) {
             pausedForInFlight = false;
             resumeIfAllowed();
         }
@@ -196,17 +180,14 @@ final class KafkaConnection {
     private void close() {
         if (!closed) {
             closed = true;
+            inFlight.close();
             socket.close();
         }
     }
 
     private void onClosed() {
         closed = true;
-        for (Slot slot : inFlight) {
-            if (slot.response != null) {
-                slot.response.forEach(ReferenceCountUtil::safeRelease);
-            }
-        }
+        inFlight.close();
         stats.closed();
     }
 }

@@ -24,9 +24,14 @@ final class ResponseEncoder {
         header.addSize(size, cache, headerVersion);
         body.addSize(size, cache, version);
         ResponseWriter writer = new ResponseWriter(allocator, 4 + size.sizeExcludingZeroCopy());
-        writer.writeInt(size.totalSize());
-        header.write(writer, cache, headerVersion);
-        body.write(writer, cache, version);
+        try {
+            writer.writeInt(size.totalSize());
+            header.write(writer, cache, headerVersion);
+            body.write(writer, cache, version);
+        } catch (RuntimeException e) {
+            writer.release(); // the caller gets no parts to own, so nothing else would free them
+            throw e;
+        }
         return writer.finish();
     }
 }

@@ -105,6 +105,13 @@ final class ResponseWriter implements Writable {
         }
     }
 
+    /** Frees everything written so far, for a response that could not be completed. */
+    void release() {
+        parts.forEach(io.netty.util.ReferenceCountUtil::release);
+        parts.clear();
+        current.release();
+    }
+
     /** The messages to write to the channel, in order. */
     List<Object> finish() {
         if (current.readableBytes() > 0) {

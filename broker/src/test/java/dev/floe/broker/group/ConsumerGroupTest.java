@@ -111,6 +111,34 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aRestartedStaticMemberGetsItsPartitionsBackWithoutARebalance() throws Exception {
+        // Issue 10 / KIP-345: a member with group.instance.id that restarts within its session timeout rejoins
+        // under a new member id with its old assignment; the other members see no rebalance.
+        String topic = topicWithRecords(5);
+        String group = "grp-" + topic;
+        Map<String, Object> staticMember = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-1",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30000);
+        try (GroupMember other = new GroupMember(group, topic, Map.of())) {
+            GroupMember first = new GroupMember(group, topic, staticMember);
+            await("each member holds three partitions", () -> first.assigned.size() == 3 && other.assigned.size() == 3);
+            Set<TopicPartition> staticShare = Set.copyOf(first.assigned);
+            int revokedBefore = other.revoked.size();
+            first.close(); // a static member's close does not leave the group
+
+            try (GroupMember restarted = new GroupMember(group, topic, staticMember)) {
+                await("the restarted static member holds partitions again", () -> restarted.assigned.size() == 3);
+                assertThat(restarted.assigned).isEqualTo(staticShare);
+                // Any rebalance would have made the other (eager) member revoke everything before the restarted
+                // member could get an assignment, so this is already settled.
+                assertThat(other.revoked).as("partitions the other member gave up").hasSize(revokedBefore);
+                assertThat(other.assigned).hasSize(3);
+                assertThat(restarted.failure()).isNull();
+            }
+            assertThat(other.failure()).isNull();
+        }
+    }
+
+    @Test
     void aKilledMembersPartitionsMoveAfterItsSessionTimesOut() throws Exception {
         String topic = topicWithRecords(20);
         String group = "grp-" + topic;
