@@ -38,6 +38,9 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile int leaderEpoch;
+    /** Messages appended since the active segment was last fsynced, and when that was (flush.messages/flush.ms). */
+    private long unflushedMessages;
+    private long lastFlushMs = System.currentTimeMillis();
 
     private PartitionLog(TopicPartition tp, Path dir, LogConfig config, SegmentReaper reaper,
                          Consumer<TopicPartition> onAppend) {
@@ -219,9 +222,20 @@ public final class PartitionLog implements AutoCloseable {
             at += header.sizeInBytes();
         }
         logEndOffset = next;
+        maybeFlush(active, count, now, cfg);
         publishReadLimit(next);
         return new AppendResult(Errors.NONE, null, firstOffset, next - 1, cfg.logAppendTime() ? now : -1,
                 logStartOffset, count, bytes);
+    }
+
+    /** Kafka's flush.messages and flush.ms, checked on append as Kafka does; the defaults never fsync here. */
+    private void maybeFlush(LogSegment active, int appended, long now, LogConfig cfg) throws IOException {
+        unflushedMessages += appended;
+        if (unflushedMessages >= cfg.flushMessages() || now - lastFlushMs >= cfg.flushMs()) {
+            active.flush();
+            unflushedMessages = 0;
+            lastFlushMs = now;
+        }
     }
 
     private LogSegment maybeRoll(int incomingBytes, long now) throws IOException {
