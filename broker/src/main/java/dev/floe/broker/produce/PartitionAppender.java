@@ -3,6 +3,7 @@ package dev.floe.broker.produce;
 import dev.floe.broker.log.AppendResult;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.RecordRules;
 import dev.floe.broker.log.LogConfig;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.produce.compression.CompressionMetrics;
@@ -74,25 +75,25 @@ public final class PartitionAppender {
     private AppendResult appendNow(PartitionLog log, MemoryRecords records) {
         LogConfig config = log.config();
         AppendResult invalid = BatchValidator.problem(records.buffer(), config.maxMessageBytes());
-        if (invalid == null) {
-            invalid = TimestampWindow.problem(records, config.records(), config.logAppendTime(), System.currentTimeMillis());
-        }
         if (invalid != null) {
             return invalid;
         }
-        MemoryRecords stored = records;
-        if (config.records().recompresses()) {
-            long started = System.nanoTime();
-            Recompressor.Outcome outcome = Recompressor.toCodec(records, config.records().compression());
-            if (outcome.rewritten()) {
-                compressionMetrics.recorded(log.topicPartition().topic(),
-                        config.records().compression().type().name, outcome, System.nanoTime() - started);
-                stored = outcome.records();
-                // Recompressing can grow a batch (uncompressed is larger than lz4); Kafka checks the stored size.
-                invalid = BatchValidator.problem(stored.buffer(), config.maxMessageBytes());
-                if (invalid != null) {
-                    return invalid;
-                }
+        MemoryRecords stored;
+        try {
+            invalid = TimestampWindow.problem(records, config.records(), config.logAppendTime(), System.currentTimeMillis());
+            if (invalid != null) {
+                return invalid;
+            }
+            stored = inTopicCodec(log, records);
+        } catch (RuntimeException e) {
+            // A batch whose CRC matched but whose records do not decode (bad compressed stream, bad varints).
+            return AppendResult.failed(Errors.CORRUPT_MESSAGE, "a record batch could not be read: " + e.getMessage());
+        }
+        if (stored != records) {
+            // Recompressing can grow a batch (uncompressed is larger than lz4); Kafka checks the stored size.
+            invalid = BatchValidator.problem(stored.buffer(), config.maxMessageBytes());
+            if (invalid != null) {
+                return invalid;
             }
         }
         try {
@@ -102,5 +103,21 @@ public final class PartitionAppender {
             return AppendResult.failed(Errors.KAFKA_STORAGE_ERROR, "the broker could not write to its disk: "
                     + e.getMessage());
         }
+    }
+
+    /** The records in the topic's codec (compression.type), or the same object when nothing had to change. */
+    private MemoryRecords inTopicCodec(PartitionLog log, MemoryRecords records) {
+        RecordRules rules = log.config().records();
+        if (!rules.recompresses()) {
+            return records;
+        }
+        long started = System.nanoTime();
+        Recompressor.Outcome outcome = Recompressor.toCodec(records, rules.compression());
+        if (!outcome.rewritten()) {
+            return records;
+        }
+        compressionMetrics.recorded(log.topicPartition().topic(), rules.compression().type().name, outcome,
+                System.nanoTime() - started);
+        return outcome.records();
     }
 }
