@@ -16,6 +16,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +58,19 @@ class CompressionCliIT extends BrokerPerClass {
         CompressionType expected = codec.equals("uncompressed") ? CompressionType.NONE : CompressionType.forName(codec);
         List<CompressionType> stored = storedCodecs(topic);
         assertThat(stored).as("codecs of the stored batches").hasSizeGreaterThanOrEqualTo(3).containsOnly(expected);
+        // The uncompressed and the other-codec batches were rewritten (for "uncompressed" the first one was already).
+        assertThat(recompressedBatches(topic)).isEqualTo(codec.equals("uncompressed") ? 1.0 : 2.0);
+    }
+
+    /** The broker's count of batches it rewrote for this topic, from its Prometheus endpoint. */
+    private double recompressedBatches(String topic) throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + broker.httpPort() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return metrics.body().lines()
+                .filter(l -> l.startsWith("floe_produce_recompressed_batches_total{") && l.contains("topic=\"" + topic + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** One flushed batch of records with keys, values and headers, sent with the given producer codec. */

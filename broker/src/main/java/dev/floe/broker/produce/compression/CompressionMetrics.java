@@ -24,10 +24,10 @@ public final class CompressionMetrics {
         Meters m = byTopicAndCodec.computeIfAbsent(topic + '\0' + codec, k -> new Meters(
                 Counter.builder("floe.produce.recompressed.batches").tag("topic", topic).tag("codec", codec)
                         .description("Produced batches rewritten into the topic's compression.type").register(registry),
-                Counter.builder("floe.produce.recompressed.bytes.in").tag("topic", topic).tag("codec", codec)
+                Counter.builder("floe.produce.recompressed.in").tag("topic", topic).tag("codec", codec)
                         .baseUnit("bytes").description("Size of those batches as the producer sent them")
                         .register(registry),
-                Counter.builder("floe.produce.recompressed.bytes.out").tag("topic", topic).tag("codec", codec)
+                Counter.builder("floe.produce.recompressed.out").tag("topic", topic).tag("codec", codec)
                         .baseUnit("bytes").description("Size of those batches as stored").register(registry),
                 Timer.builder("floe.produce.recompression").tag("topic", topic).tag("codec", codec)
                         .description("Time spent rewriting produced batches into the topic's codec")
