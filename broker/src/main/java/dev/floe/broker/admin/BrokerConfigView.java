@@ -94,9 +94,6 @@ public final class BrokerConfigView {
 
     /** Where the broker value differs from the topic default it stands for. */
     private static String brokerValue(String topicName, String topicValue, BrokerConfig config) {
-        if (topicName.equals(TopicConfigCatalog.FILE_DELETE_DELAY_MS)) {
-            return Long.toString(config.fileDeleteDelayMs());
-        }
         if (topicName.equals(TopicConfigCatalog.FLUSH_MS) && config.flushIntervalMs() > 0) {
             return Long.toString(config.flushIntervalMs());
         }

@@ -100,7 +100,8 @@ public class Broker {
         logs = new LogManager(dataDir, new SegmentReaper(executors.scheduler(), config.fileDeleteDelayMs()));
         TopicRegistry registryOfTopics = new TopicRegistry(new MetadataFile(dataDir));
         remote = TierBackends.open(config.tier(), registry);
-        topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null),
+        topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null,
+                config.fileDeleteDelayMs()),
                 config.numPartitions(), config.autoCreateTopics());
         if (remote != null) {
             tiering = new TieringService(TierBackends.factory(remote), logs,

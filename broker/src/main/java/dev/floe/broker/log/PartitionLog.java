@@ -360,7 +360,7 @@ public final class PartitionLog implements AutoCloseable {
         segments.remove(segment.baseOffset());
         logStartOffset = segments.firstKey();
         segment.markDeleted();
-        reaper.deleteLater(segment);
+        reaper.deleteLater(segment, config.fileDeleteDelayMs());
         ProducerSnapshots.deleteBefore(dir, logStartOffset);
         LOG.infof("%s: deleted segment %d (%d bytes) by %s retention; log now starts at %d", tp,
                 segment.baseOffset(), segment.size(), why, logStartOffset);

@@ -33,10 +33,13 @@ public final class TopicConfigs {
 
     private final BrokerConfig.Defaults defaults;
     private final boolean remoteStorageDefault;
+    private final long fileDeleteDelayMs;
 
-    public TopicConfigs(BrokerConfig.Defaults defaults, boolean remoteStorageDefault) {
+    /** {@code fileDeleteDelayMs} is the broker's FLOE_FILE_DELETE_DELAY_MS, the default of file.delete.delay.ms. */
+    public TopicConfigs(BrokerConfig.Defaults defaults, boolean remoteStorageDefault, long fileDeleteDelayMs) {
         this.defaults = defaults;
         this.remoteStorageDefault = remoteStorageDefault;
+        this.fileDeleteDelayMs = fileDeleteDelayMs;
     }
 
     /** Null when every entry is a known config with an acceptable value, else the first problem. */
@@ -105,6 +108,7 @@ public final class TopicConfigs {
         d.put(INDEX_INTERVAL_BYTES, Integer.toString(defaults.indexIntervalBytes()));
         d.put(SEGMENT_INDEX_BYTES, Integer.toString(defaults.segmentIndexBytes()));
         d.put(REMOTE_STORAGE_ENABLE, Boolean.toString(remoteStorageDefault));
+        d.put(TopicConfigCatalog.FILE_DELETE_DELAY_MS, Long.toString(fileDeleteDelayMs));
         return d;
     }
 
@@ -138,7 +142,8 @@ public final class TopicConfigs {
                         number(merged, TopicConfigCatalog.TIMESTAMP_AFTER_MAX_MS),
                         (int) number(merged, MIN_INSYNC_REPLICAS)),
                 number(merged, TopicConfigCatalog.FLUSH_MESSAGES),
-                number(merged, TopicConfigCatalog.FLUSH_MS));
+                number(merged, TopicConfigCatalog.FLUSH_MS),
+                number(merged, TopicConfigCatalog.FILE_DELETE_DELAY_MS));
     }
 
     /** The codec batches are stored in, at the topic's level; null for compression.type=producer. */

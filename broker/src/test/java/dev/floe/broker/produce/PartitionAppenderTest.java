@@ -62,7 +62,7 @@ class PartitionAppenderTest {
     }
 
     private void topic(Map<String, String> configs) throws Exception {
-        logs.open(TP, new TopicConfigs(new Defaults(), false).logConfig(configs));
+        logs.open(TP, new TopicConfigs(new Defaults(), false, 60000).logConfig(configs));
     }
 
     private static MemoryRecords batch(Compression codec, long timestamp, int count) {
