@@ -20,7 +20,12 @@ abstract class BrokerPerClass {
     @BeforeAll
     void startBroker() throws Exception {
         Path work = Files.createDirectories(Path.of("target", "e2e", getClass().getSimpleName() + "-" + UUID.randomUUID()));
-        broker = new FloeProcess(work).start();
+        broker = new FloeProcess(work, brokerEnvironment()).start();
+    }
+
+    /** FLOE_* settings a test class wants its broker started with. */
+    protected java.util.Map<String, String> brokerEnvironment() {
+        return java.util.Map.of();
     }
 
     @AfterAll

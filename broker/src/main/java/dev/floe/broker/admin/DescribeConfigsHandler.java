@@ -1,6 +1,7 @@
 package dev.floe.broker.admin;
 
 import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
 import dev.floe.broker.topic.TopicConfigs;
@@ -16,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * DescribeConfigs for topics (every config Floe implements, marking which the topic overrides) and for the
- * broker (its topic defaults, read-only).
+ * DescribeConfigs for topics (every Kafka topic config, marking which the topic overrides) and for the broker
+ * (its settings under Kafka's broker config names, read-only; see {@link BrokerConfigView}).
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestData> {
     static final byte TOPIC = 2;
@@ -29,10 +30,12 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
 
     private final TopicService topics;
     private final ClusterView cluster;
+    private final BrokerConfig brokerConfig;
 
-    public DescribeConfigsHandler(TopicService topics, ClusterView cluster) {
+    public DescribeConfigsHandler(TopicService topics, ClusterView cluster, BrokerConfig brokerConfig) {
         this.topics = topics;
         this.cluster = cluster;
+        this.brokerConfig = brokerConfig;
     }
 
     @Override
@@ -49,7 +52,6 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         DescribeConfigsResponseData.DescribeConfigsResult result = new DescribeConfigsResponseData.DescribeConfigsResult()
                 .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
         Map<String, String> overrides;
-        boolean readOnly;
         switch (resource.resourceType()) {
             case TOPIC -> {
                 TopicInfo topic = topics.get(resource.resourceName());
@@ -58,7 +60,6 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                             .setErrorMessage("topic '" + resource.resourceName() + "' does not exist");
                 }
                 overrides = topic.configs();
-                readOnly = false;
             }
             case BROKER, BROKER_LOGGER -> {
                 if (!resource.resourceName().isEmpty()
@@ -69,8 +70,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                 if (resource.resourceType() == BROKER_LOGGER) {
                     return result;
                 }
-                overrides = Map.of();
-                readOnly = true;
+                return describeBroker(resource, result);
             }
             default -> {
                 return result.setErrorCode(Errors.INVALID_REQUEST.code())
@@ -87,10 +87,30 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             result.configs().add(new DescribeConfigsResponseData.DescribeConfigsResourceResult()
                     .setName(e.getKey())
                     .setValue(e.getValue())
-                    .setReadOnly(readOnly)
-                    .setConfigSource(overridden ? SOURCE_TOPIC : resource.resourceType() == BROKER ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT)
+                    .setReadOnly(false)
+                    .setConfigSource(overridden ? SOURCE_TOPIC : SOURCE_DEFAULT)
                     .setIsSensitive(false)
                     .setConfigType(TopicConfigs.typeCode(e.getKey()))
+                    .setDocumentation(null));
+        }
+        return result;
+    }
+
+    private DescribeConfigsResponseData.DescribeConfigsResult describeBroker(
+            DescribeConfigsRequestData.DescribeConfigsResource resource,
+            DescribeConfigsResponseData.DescribeConfigsResult result) {
+        for (BrokerConfigView.Entry e : BrokerConfigView.entries(brokerConfig, cluster.localNodeId(),
+                topics.configs().defaults())) {
+            if (resource.configurationKeys() != null && !resource.configurationKeys().contains(e.name())) {
+                continue;
+            }
+            result.configs().add(new DescribeConfigsResponseData.DescribeConfigsResourceResult()
+                    .setName(e.name())
+                    .setValue(e.value())
+                    .setReadOnly(true)
+                    .setConfigSource(e.isDefault() ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER)
+                    .setIsSensitive(false)
+                    .setConfigType(e.type())
                     .setDocumentation(null));
         }
         return result;

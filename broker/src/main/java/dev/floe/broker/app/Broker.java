@@ -37,6 +37,7 @@ import dev.floe.broker.network.KafkaListener;
 import dev.floe.broker.produce.InitProducerIdHandler;
 import dev.floe.broker.produce.PartitionAppender;
 import dev.floe.broker.produce.PartitionWriteQueues;
+import dev.floe.broker.produce.compression.CompressionMetrics;
 import dev.floe.broker.produce.ProduceHandler;
 import dev.floe.broker.produce.ProducerIdAllocator;
 import dev.floe.broker.protocol.RequestDispatcher;
@@ -103,7 +104,8 @@ public class Broker {
         logs.setProducerIdExpirationMs(config.producerIdExpirationMs());
         TopicRegistry registryOfTopics = new TopicRegistry(new MetadataFile(dataDir));
         remote = TierBackends.open(config.tier(), registry);
-        topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null),
+        topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null,
+                config.fileDeleteDelayMs()),
                 config.numPartitions(), config.autoCreateTopics());
         if (remote != null) {
             tiering = new TieringService(TierBackends.factory(remote), logs,
@@ -147,7 +149,8 @@ public class Broker {
         FetchWaiters waiters = new FetchWaiters();
         fetchWaiters = waiters;
         logs.addAppendListener(waiters::appended);
-        appender = new PartitionAppender(logs, new PartitionWriteQueues(executors.io()), topicMetrics);
+        appender = new PartitionAppender(logs, new PartitionWriteQueues(executors.io()), topicMetrics,
+                new CompressionMetrics(registry));
         SupportedApis apis = new SupportedApis();
         apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
@@ -160,7 +163,7 @@ public class Broker {
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.control()))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topics, executors.control()))
                 .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topics, executors.control()))
-                .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster))
+                .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster, config))
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster));

@@ -221,7 +221,9 @@ public final class LogManager implements AutoCloseable {
                     deleted += log.applyRetention(now, s -> true, cfg.retentionMs(), cfg.retentionBytes(), "");
                 } else {
                     TopicPartition tp = log.topicPartition();
-                    deleted += log.applyRetention(now, segment -> deletionGuard.test(tp, segment), cfg.localRetentionMs(),
+                    // With uploads stopped (remote.log.copy.disable) waiting for one would keep every segment.
+                    deleted += log.applyRetention(now,
+                            segment -> cfg.remoteCopyDisabled() || deletionGuard.test(tp, segment), cfg.localRetentionMs(),
                             cfg.localRetentionBytes(), "local ");
                 }
             } catch (IOException e) {

@@ -45,6 +45,9 @@ public final class PartitionLog implements AutoCloseable {
     private final Executor flusher;
     private LogLoader.Recovery recovery = LogLoader.Recovery.NONE;
     private long replayedBatches;
+    /** Messages appended since the active segment was last fsynced, and when that was (flush.messages/flush.ms). */
+    private long unflushedMessages;
+    private long lastFlushMs = System.currentTimeMillis();
 
     private PartitionLog(TopicPartition tp, Path dir, LogConfig config, SegmentReaper reaper,
                          Consumer<TopicPartition> onAppend, Executor flusher) {
@@ -269,9 +272,20 @@ public final class PartitionLog implements AutoCloseable {
             at += header.sizeInBytes();
         }
         logEndOffset = next;
+        maybeFlush(active, count, now, cfg);
         publishReadLimit(next);
         return new AppendResult(Errors.NONE, null, firstOffset, next - 1, cfg.logAppendTime() ? now : -1,
                 logStartOffset, count, bytes);
+    }
+
+    /** Kafka's flush.messages and flush.ms, checked on append as Kafka does; the defaults never fsync here. */
+    private void maybeFlush(LogSegment active, int appended, long now, LogConfig cfg) throws IOException {
+        unflushedMessages += appended;
+        if (unflushedMessages >= cfg.flushMessages() || now - lastFlushMs >= cfg.flushMs()) {
+            active.flush();
+            unflushedMessages = 0;
+            lastFlushMs = now;
+        }
     }
 
     private LogSegment maybeRoll(int incomingBytes, long now) throws IOException {
@@ -459,7 +473,7 @@ public final class PartitionLog implements AutoCloseable {
         segments.remove(segment.baseOffset());
         logStartOffset = segments.firstKey();
         segment.markDeleted();
-        reaper.deleteLater(segment);
+        reaper.deleteLater(segment, config.fileDeleteDelayMs());
         ProducerSnapshots.deleteBefore(dir, logStartOffset);
         LOG.infof("%s: deleted segment %d (%d bytes) by %s retention; log now starts at %d", tp,
                 segment.baseOffset(), segment.size(), why, logStartOffset);

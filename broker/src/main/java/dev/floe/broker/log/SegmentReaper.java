@@ -21,12 +21,18 @@ public final class SegmentReaper {
     }
 
     void deleteLater(LogSegment segment) {
+        deleteLater(segment, delayMs);
+    }
+
+    /** After {@code delayMs} (a topic's own file.delete.delay.ms), or the broker's delay when it is negative. */
+    void deleteLater(LogSegment segment, long delayMs) {
+        long delay = delayMs < 0 ? this.delayMs : delayMs;
         scheduler.schedule(() -> {
             try {
                 segment.deleteFiles();
             } catch (IOException e) {
                 LOG.warnf("could not delete the files of removed segment %s: %s", segment.logPath(), e.getMessage());
             }
-        }, delayMs, TimeUnit.MILLISECONDS);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 }

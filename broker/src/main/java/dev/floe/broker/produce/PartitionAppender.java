@@ -3,7 +3,11 @@ package dev.floe.broker.produce;
 import dev.floe.broker.log.AppendResult;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.RecordRules;
+import dev.floe.broker.log.LogConfig;
 import dev.floe.broker.metrics.TopicMetrics;
+import dev.floe.broker.produce.compression.CompressionMetrics;
+import dev.floe.broker.produce.compression.Recompressor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -18,23 +22,42 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PartitionAppender {
     private static final Logger LOG = Logger.getLogger(PartitionAppender.class);
+    /** Every partition has one replica, its leader: Floe does not replicate yet. */
+    private static final int IN_SYNC_REPLICAS = 1;
     private final LogManager logs;
     private final PartitionWriteQueues writers;
     private final TopicMetrics metrics;
+    private final CompressionMetrics compressionMetrics;
 
-    public PartitionAppender(LogManager logs, PartitionWriteQueues writers, TopicMetrics metrics) {
+    public PartitionAppender(LogManager logs, PartitionWriteQueues writers, TopicMetrics metrics,
+                             CompressionMetrics compressionMetrics) {
         this.logs = logs;
         this.writers = writers;
         this.metrics = metrics;
+        this.compressionMetrics = compressionMetrics;
     }
 
     /** Append to a partition this broker leads; the records' buffer must not change until the future completes. */
     public CompletableFuture<AppendResult> append(TopicPartition tp, MemoryRecords records) {
+        return append(tp, records, (short) 1);
+    }
+
+    /** As above, for a Kafka producer asking for {@code acks} (-1: all in-sync replicas). */
+    public CompletableFuture<AppendResult> append(TopicPartition tp, MemoryRecords records, short acks) {
         PartitionLog log = logs.log(tp);
         if (log == null) {
             metrics.produceFailed(tp.topic());
             return CompletableFuture.completedFuture(AppendResult.failed(Errors.UNKNOWN_TOPIC_OR_PARTITION,
                     "this broker has no partition " + tp));
+        }
+        int minInsync = log.config().records().minInsyncReplicas();
+        if (acks == -1 && minInsync > IN_SYNC_REPLICAS) {
+            // Kafka refuses acks=all writes it could not make as durable as asked; so does Floe, whose only
+            // in-sync replica is the leader until replication is built.
+            metrics.produceFailed(tp.topic());
+            return CompletableFuture.completedFuture(AppendResult.failed(Errors.NOT_ENOUGH_REPLICAS,
+                    "The size of the current ISR : " + IN_SYNC_REPLICAS + " is insufficient to satisfy the min.isr"
+                            + " requirement of " + minInsync + " for partition " + tp));
         }
         return writers.submit(tp, () -> {
             AppendResult result = appendNow(log, records);
@@ -48,17 +71,53 @@ public final class PartitionAppender {
         });
     }
 
+    /** Runs on the partition's writer (floe-io), so decompressing and recompressing never hold an event loop. */
     private AppendResult appendNow(PartitionLog log, MemoryRecords records) {
-        AppendResult invalid = BatchValidator.problem(records.buffer(), log.config().maxMessageBytes());
+        LogConfig config = log.config();
+        AppendResult invalid = BatchValidator.problem(records.buffer(), config.maxMessageBytes());
         if (invalid != null) {
             return invalid;
         }
+        MemoryRecords stored;
         try {
-            return log.appendAsLeader(records);
+            invalid = TimestampWindow.problem(records, config.records(), config.logAppendTime(), System.currentTimeMillis());
+            if (invalid != null) {
+                return invalid;
+            }
+            stored = inTopicCodec(log, records);
+        } catch (RuntimeException e) {
+            // A batch whose CRC matched but whose records do not decode (bad compressed stream, bad varints).
+            return AppendResult.failed(Errors.CORRUPT_MESSAGE, "a record batch could not be read: " + e.getMessage());
+        }
+        if (stored != records) {
+            // Recompressing can grow a batch (uncompressed is larger than lz4); Kafka checks the stored size.
+            invalid = BatchValidator.problem(stored.buffer(), config.maxMessageBytes());
+            if (invalid != null) {
+                return invalid;
+            }
+        }
+        try {
+            return log.appendAsLeader(stored);
         } catch (IOException e) {
             LOG.errorf("%s: append failed, answering KAFKA_STORAGE_ERROR: %s", log.topicPartition(), e.getMessage());
             return AppendResult.failed(Errors.KAFKA_STORAGE_ERROR, "the broker could not write to its disk: "
                     + e.getMessage());
         }
+    }
+
+    /** The records in the topic's codec (compression.type), or the same object when nothing had to change. */
+    private MemoryRecords inTopicCodec(PartitionLog log, MemoryRecords records) {
+        RecordRules rules = log.config().records();
+        if (!rules.recompresses()) {
+            return records;
+        }
+        long started = System.nanoTime();
+        Recompressor.Outcome outcome = Recompressor.toCodec(records, rules.compression());
+        if (!outcome.rewritten()) {
+            return records;
+        }
+        compressionMetrics.recorded(log.topicPartition().topic(), rules.compression().type().name, outcome,
+                System.nanoTime() - started);
+        return outcome.records();
     }
 }

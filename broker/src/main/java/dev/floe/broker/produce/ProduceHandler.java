@@ -57,7 +57,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                     continue;
                 }
                 MemoryRecords records = (MemoryRecords) partition.records();
-                pending.add(appender.append(tp, records).thenAccept(result -> report(out, tp, result)));
+                pending.add(appender.append(tp, records, request.acks()).thenAccept(result -> report(out, tp, result)));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> response);

@@ -155,7 +155,7 @@ public final class TieringService {
         long now = System.currentTimeMillis();
         List<Callable<Void>> work = new ArrayList<>();
         for (PartitionLog log : logs.all()) {
-            if (!log.config().remoteStorage()) {
+            if (!log.config().remoteStorage() || log.config().remoteCopyDisabled()) {
                 continue;
             }
             work.add(() -> {

@@ -2,15 +2,18 @@ package dev.floe.broker.topic;
 
 import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.log.LogConfig;
+import dev.floe.broker.log.RecordRules;
 import dev.floe.crds.topic.TopicConfigCatalog;
 import dev.floe.crds.topic.TopicConfigKey;
+import org.apache.kafka.common.compress.Compression;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The catalogue of topic configs Floe implements, with the broker's defaults behind them. A config Floe does
- * not implement is refused by name, never silently accepted.
+ * Every Kafka topic config (the catalogue in crds), with the broker's defaults behind them, and what they mean
+ * for a partition log.
  */
 public final class TopicConfigs {
     public static final String CLEANUP_POLICY = TopicConfigCatalog.CLEANUP_POLICY;
@@ -30,15 +33,48 @@ public final class TopicConfigs {
 
     private final BrokerConfig.Defaults defaults;
     private final boolean remoteStorageDefault;
+    private final long fileDeleteDelayMs;
 
-    public TopicConfigs(BrokerConfig.Defaults defaults, boolean remoteStorageDefault) {
+    /** {@code fileDeleteDelayMs} is the broker's FLOE_FILE_DELETE_DELAY_MS, the default of file.delete.delay.ms. */
+    public TopicConfigs(BrokerConfig.Defaults defaults, boolean remoteStorageDefault, long fileDeleteDelayMs) {
         this.defaults = defaults;
         this.remoteStorageDefault = remoteStorageDefault;
+        this.fileDeleteDelayMs = fileDeleteDelayMs;
     }
 
     /** Null when every entry is a known config with an acceptable value, else the first problem. */
-    public static String problem(Map<String, String> configs) {
-        return TopicConfigCatalog.problem(configs);
+    public String problem(Map<String, String> configs) {
+        String problem = TopicConfigCatalog.problem(configs, defaults());
+        if (problem == null && !remoteStorageDefault && remote(configs)) {
+            // Without a tier backend nothing would upload, and local retention would wait for uploads forever.
+            return "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote"
+                    + " log storage.";
+        }
+        return problem;
+    }
+
+    /** Null when a topic with configs {@code before} may change to {@code after} (both already valid). */
+    public String transitionProblem(Map<String, String> before, Map<String, String> after) {
+        if (!remote(before) || remote(after)) {
+            return null;
+        }
+        String deleteOnDisable = after.getOrDefault(TopicConfigCatalog.REMOTE_LOG_DELETE_ON_DISABLE, "false").trim();
+        if (!Boolean.parseBoolean(deleteOnDisable)) {
+            return "It is invalid to disable remote storage without deleting remote data. If you want to keep the"
+                    + " remote data and turn to read only, please set `remote.storage.enable=true,"
+                    + "remote.log.copy.disable=true`. If you want to disable remote storage and delete all remote"
+                    + " data, please set `remote.storage.enable=false,remote.log.delete.on.disable=true`.";
+        }
+        // Kafka would now delete the topic's objects; Floe cannot yet, and would keep offsets below the local
+        // log start that nothing can read any more.
+        return "Invalid value false for configuration remote.storage.enable: Floe cannot turn tiered storage off for"
+                + " a topic yet (its remote data would be neither read nor deleted); set remote.log.copy.disable=true"
+                + " to stop uploads and keep the remote data readable";
+    }
+
+    private boolean remote(Map<String, String> overrides) {
+        String value = overrides.getOrDefault(REMOTE_STORAGE_ENABLE, Boolean.toString(remoteStorageDefault));
+        return Boolean.parseBoolean(value.trim());
     }
 
     public static boolean isKnown(String name) {
@@ -56,27 +92,23 @@ public final class TopicConfigs {
             case STRING -> 2;
             case INT -> 3;
             case LONG -> 5;
+            case DOUBLE -> 6;
             case LIST -> 7;
         };
     }
 
-    /** The broker's value for every supported config, as DescribeConfigs shows defaults. */
+    /** The broker's value for every topic config, as DescribeConfigs shows defaults: Kafka's unless set here. */
     public Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put(CLEANUP_POLICY, "delete");
-        d.put(COMPRESSION_TYPE, "producer");
+        Map<String, String> d = TopicConfigCatalog.kafkaDefaults();
         d.put(RETENTION_MS, Long.toString(defaults.retentionMs()));
         d.put(RETENTION_BYTES, Long.toString(defaults.retentionBytes()));
         d.put(SEGMENT_BYTES, Long.toString(defaults.segmentBytes()));
         d.put(SEGMENT_MS, Long.toString(defaults.segmentMs()));
         d.put(MAX_MESSAGE_BYTES, Integer.toString(defaults.maxMessageBytes()));
-        d.put(TIMESTAMP_TYPE, "CreateTime");
         d.put(INDEX_INTERVAL_BYTES, Integer.toString(defaults.indexIntervalBytes()));
         d.put(SEGMENT_INDEX_BYTES, Integer.toString(defaults.segmentIndexBytes()));
-        d.put(LOCAL_RETENTION_MS, "-2");
-        d.put(LOCAL_RETENTION_BYTES, "-2");
         d.put(REMOTE_STORAGE_ENABLE, Boolean.toString(remoteStorageDefault));
-        d.put(MIN_INSYNC_REPLICAS, "1");
+        d.put(TopicConfigCatalog.FILE_DELETE_DELAY_MS, Long.toString(fileDeleteDelayMs));
         return d;
     }
 
@@ -84,21 +116,59 @@ public final class TopicConfigs {
     public LogConfig logConfig(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(defaults());
         merged.putAll(overrides);
-        long retentionMs = Long.parseLong(merged.get(RETENTION_MS).trim());
-        long retentionBytes = Long.parseLong(merged.get(RETENTION_BYTES).trim());
-        long localMs = Long.parseLong(merged.get(LOCAL_RETENTION_MS).trim());
-        long localBytes = Long.parseLong(merged.get(LOCAL_RETENTION_BYTES).trim());
+        // Kafka deletes by time and size only when cleanup.policy includes delete; an empty policy keeps
+        // everything (the only other policy, compact, is refused).
+        boolean delete = list(merged, CLEANUP_POLICY).contains("delete");
+        long retentionMs = delete ? number(merged, RETENTION_MS) : -1;
+        long retentionBytes = delete ? number(merged, RETENTION_BYTES) : -1;
+        long localMs = delete ? number(merged, LOCAL_RETENTION_MS) : -1;
+        long localBytes = delete ? number(merged, LOCAL_RETENTION_BYTES) : -1;
+        boolean logAppendTime = "LogAppendTime".equals(merged.get(TIMESTAMP_TYPE).trim());
         return new LogConfig(
-                Long.parseLong(merged.get(SEGMENT_BYTES).trim()),
-                Long.parseLong(merged.get(SEGMENT_MS).trim()),
+                number(merged, SEGMENT_BYTES),
+                number(merged, SEGMENT_MS),
                 retentionMs,
                 retentionBytes,
-                Integer.parseInt(merged.get(MAX_MESSAGE_BYTES).trim()),
-                Integer.parseInt(merged.get(INDEX_INTERVAL_BYTES).trim()),
-                Integer.parseInt(merged.get(SEGMENT_INDEX_BYTES).trim()),
-                "LogAppendTime".equals(merged.get(TIMESTAMP_TYPE).trim()),
+                (int) number(merged, MAX_MESSAGE_BYTES),
+                (int) number(merged, INDEX_INTERVAL_BYTES),
+                (int) number(merged, SEGMENT_INDEX_BYTES),
+                logAppendTime,
                 localMs == -2 ? retentionMs : localMs,
                 localBytes == -2 ? retentionBytes : localBytes,
-                Boolean.parseBoolean(merged.get(REMOTE_STORAGE_ENABLE).trim()));
+                Boolean.parseBoolean(merged.get(REMOTE_STORAGE_ENABLE).trim()),
+                Boolean.parseBoolean(merged.get(TopicConfigCatalog.REMOTE_LOG_COPY_DISABLE).trim()),
+                new RecordRules(compression(merged),
+                        number(merged, TopicConfigCatalog.TIMESTAMP_BEFORE_MAX_MS),
+                        number(merged, TopicConfigCatalog.TIMESTAMP_AFTER_MAX_MS),
+                        (int) number(merged, MIN_INSYNC_REPLICAS)),
+                number(merged, TopicConfigCatalog.FLUSH_MESSAGES),
+                number(merged, TopicConfigCatalog.FLUSH_MS),
+                number(merged, TopicConfigCatalog.FILE_DELETE_DELAY_MS));
+    }
+
+    /** The codec batches are stored in, at the topic's level; null for compression.type=producer. */
+    static Compression compression(Map<String, String> merged) {
+        String type = merged.get(COMPRESSION_TYPE).trim();
+        return switch (type) {
+            case "producer" -> null;
+            case "uncompressed" -> Compression.NONE;
+            case "gzip" -> {
+                int level = (int) number(merged, TopicConfigCatalog.COMPRESSION_GZIP_LEVEL);
+                yield level == -1 ? Compression.gzip().build() : Compression.gzip().level(level).build();
+            }
+            case "snappy" -> Compression.snappy().build();
+            case "lz4" -> Compression.lz4().level((int) number(merged, TopicConfigCatalog.COMPRESSION_LZ4_LEVEL)).build();
+            case "zstd" -> Compression.zstd().level((int) number(merged, TopicConfigCatalog.COMPRESSION_ZSTD_LEVEL)).build();
+            default -> throw new IllegalArgumentException("compression.type " + type + " passed validation but is unknown");
+        };
+    }
+
+    private static long number(Map<String, String> merged, String name) {
+        return Long.parseLong(merged.get(name).trim());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> list(Map<String, String> merged, String name) {
+        return (List<String>) TopicConfigCatalog.keys().get(name).parse(merged.get(name));
     }
 }

@@ -99,7 +99,7 @@ public final class TopicService implements TopicRegistry.Listener {
             return new TopicError(Errors.INVALID_REPLICATION_FACTOR, "replication factor " + replicationFactor
                     + " is not possible: this standalone broker is the only replica (use 1 or leave it unset)");
         }
-        String configProblem = TopicConfigs.problem(topicConfigs);
+        String configProblem = configs.problem(topicConfigs);
         if (configProblem != null) {
             return new TopicError(Errors.INVALID_CONFIG, configProblem);
         }
@@ -178,7 +178,10 @@ public final class TopicService implements TopicRegistry.Listener {
         if (registry.get(name) == null) {
             return new TopicError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + name + "' does not exist");
         }
-        String problem = TopicConfigs.problem(newConfigs);
+        String problem = configs.problem(newConfigs);
+        if (problem == null) {
+            problem = configs.transitionProblem(registry.get(name).configs(), newConfigs);
+        }
         return problem == null ? TopicError.NONE : new TopicError(Errors.INVALID_CONFIG, problem);
     }
 

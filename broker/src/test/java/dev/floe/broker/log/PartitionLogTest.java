@@ -186,6 +186,40 @@ class PartitionLogTest {
     }
 
     @Test
+    void removedSegmentsWaitTheTopicsFileDeleteDelayOrElseTheBrokers() throws Exception {
+        // The reaper's scheduler records the delays it is asked for instead of waiting them out.
+        List<Long> delays = new ArrayList<>();
+        ScheduledExecutorService recording = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+            @Override
+            public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long delay,
+                                                                    java.util.concurrent.TimeUnit unit) {
+                delays.add(unit.toMillis(delay));
+                return super.schedule(() -> { }, 0, unit);
+            }
+        };
+        LogConfig base = config(1000);
+        LogConfig topicDelay = new LogConfig(base.segmentBytes(), base.segmentMs(), -1, -1, base.maxMessageBytes(),
+                base.indexIntervalBytes(), base.segmentIndexBytes(), false, -1, -1, false, false, RecordRules.AS_SENT,
+                Long.MAX_VALUE, Long.MAX_VALUE, 12_345);
+        try {
+            for (LogConfig config : List.of(topicDelay, base)) {
+                Path logDir = dir.resolve(config == topicDelay ? "topic-delay" : "broker-delay");
+                try (PartitionLog log = PartitionLog.open(TP, logDir, config, true, new SegmentReaper(recording, 777),
+                        tp -> { })) {
+                    for (int i = 0; i < 20; i++) {
+                        log.appendAsLeader(batch(System.currentTimeMillis(), "payload-" + i));
+                    }
+                    assertThat(log.applyRetention(System.currentTimeMillis(), s -> true, -1, 0, "")).isPositive();
+                }
+                assertThat(delays).isNotEmpty().allMatch(d -> d == (config == topicDelay ? 12_345L : 777L));
+                delays.clear();
+            }
+        } finally {
+            recording.shutdownNow();
+        }
+    }
+
+    @Test
     void timeRetentionKeepsSegmentsTheGuardProtects() throws Exception {
         try (PartitionLog log = open(config(1000), true)) {
             for (int i = 0; i < 40; i++) {

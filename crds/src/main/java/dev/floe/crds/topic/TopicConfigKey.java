@@ -1,68 +1,84 @@
 package dev.floe.crds.topic;
 
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
-/** One topic config Floe understands: its Kafka name, type, and the values it accepts. */
-public record TopicConfigKey(String name, Type type, long min, Set<String> allowed, String unsupportedReason) {
+/**
+ * One Kafka topic config: its name, type, Apache Kafka's default and the rule its values obey. Values are parsed
+ * as Kafka's ConfigDef parses them (numbers and booleans trimmed, booleans in any case, lists split on commas).
+ */
+public record TopicConfigKey(String name, Type type, String kafkaDefault, ConfigRule rule) {
 
     public enum Type {
-        BOOLEAN, STRING, INT, LONG, LIST
+        BOOLEAN, STRING, INT, LONG, DOUBLE, LIST
     }
 
-    static TopicConfigKey ofLong(String name, long min) {
-        return new TopicConfigKey(name, Type.LONG, min, Set.of(), null);
-    }
-
-    static TopicConfigKey ofInt(String name, long min) {
-        return new TopicConfigKey(name, Type.INT, min, Set.of(), null);
-    }
-
-    static TopicConfigKey ofBoolean(String name) {
-        return new TopicConfigKey(name, Type.BOOLEAN, 0, Set.of("true", "false"), null);
-    }
-
-    static TopicConfigKey ofChoice(String name, Set<String> allowed, String unsupportedReason) {
-        return new TopicConfigKey(name, Type.STRING, 0, allowed, unsupportedReason);
-    }
-
-    /** Null when {@code value} is acceptable, else a message a person can act on. */
+    /** Null when {@code value} is acceptable, else Kafka's message for it. */
     public String problem(String value) {
         if (value == null) {
-            return "config " + name + " needs a value";
+            return invalid("null", "Value must be non-null");
         }
+        Object parsed;
+        try {
+            parsed = parse(value);
+        } catch (IllegalArgumentException e) {
+            return invalid(value, e.getMessage());
+        }
+        ConfigRule.Refusal refusal = rule.problem(parsed);
+        if (refusal == null) {
+            return null;
+        }
+        String shown = refusal.shown() != null ? refusal.shown() : type == Type.LIST ? parsed.toString() : value;
+        return invalid(shown, refusal.why());
+    }
+
+    /** The value as Kafka would hold it: Long (INT and LONG), Double, Boolean, String or List of String. */
+    public Object parse(String value) {
         String v = value.trim();
         switch (type) {
-            case LONG, INT -> {
+            case INT, LONG -> {
                 long parsed;
                 try {
                     parsed = Long.parseLong(v);
                 } catch (NumberFormatException e) {
-                    return "config " + name + "=" + value + " is not a number";
+                    throw new IllegalArgumentException("Not a number of type " + type);
                 }
                 if (type == Type.INT && (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE)) {
-                    return "config " + name + "=" + value + " does not fit in 32 bits";
+                    throw new IllegalArgumentException("Not a number of type INT");
                 }
-                if (parsed < min) {
-                    return "config " + name + "=" + value + " is below the minimum " + min;
+                return parsed;
+            }
+            case DOUBLE -> {
+                try {
+                    return Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("Not a number of type DOUBLE");
                 }
-                return null;
             }
             case BOOLEAN -> {
-                return allowed.contains(v.toLowerCase()) ? null : "config " + name + "=" + value + " must be true or false";
-            }
-            default -> {
-                if (allowed.isEmpty()) {
-                    return null;
+                String lower = v.toLowerCase(Locale.ROOT);
+                if (!lower.equals("true") && !lower.equals("false")) {
+                    throw new IllegalArgumentException("Expected value to be either true or false");
                 }
-                for (String item : v.split(",")) {
-                    if (!allowed.contains(item.trim())) {
-                        return unsupportedReason != null && !item.isBlank()
-                                ? "config " + name + "=" + value + " is not supported: " + unsupportedReason
-                                : "config " + name + "=" + value + " must be one of " + allowed;
+                return Boolean.parseBoolean(lower);
+            }
+            case LIST -> {
+                List<String> items = new ArrayList<>();
+                if (!v.isEmpty()) {
+                    for (String item : v.split("\\s*,\\s*", -1)) {
+                        items.add(item.trim());
                     }
                 }
-                return null;
+                return items;
+            }
+            default -> {
+                return v;
             }
         }
+    }
+
+    private String invalid(String shown, String why) {
+        return "Invalid value " + shown + " for configuration " + name + ": " + why;
     }
 }
