@@ -39,6 +39,14 @@ public final class RemoteLogStore implements AutoCloseable {
                 k -> new RemotePartition(store, cache, json, cluster, topic, topicId, partition));
     }
 
+    /**
+     * Abort this cluster's uploads that began before {@code initiatedBefore} and never completed: parts of a
+     * segment a killed broker was uploading. Called at start; those uploads never became visible segments.
+     */
+    public int abortIncompleteUploads(java.time.Instant initiatedBefore) {
+        return store.abortIncompleteUploads(RemoteLayout.clusterPrefix(cluster), initiatedBefore);
+    }
+
     /** Every topic with data in the bucket for this cluster. */
     public List<RemoteTopic> topics() {
         List<RemoteTopic> out = new ArrayList<>();
