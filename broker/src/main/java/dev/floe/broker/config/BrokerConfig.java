@@ -141,6 +141,22 @@ public interface BrokerConfig {
         @WithDefault("67108864")
         long cacheBytes();
 
+        /** Upload bandwidth of this broker in bytes per second, shared by every upload; 0 means unlimited. */
+        @WithDefault("0")
+        long uploadBytesPerSec();
+
+        /** Files at least this large go to S3 as multipart uploads. */
+        @WithDefault("16777216")
+        long multipartThresholdBytes();
+
+        /** Size of one multipart part (at least 5 MiB; grown for files that would need over 10,000 parts). */
+        @WithDefault("8388608")
+        long multipartPartBytes();
+
+        /** Parts in flight at once, over all of this broker's uploads. */
+        @WithDefault("4")
+        int multipartParallelism();
+
         S3 s3();
 
         interface S3 {
@@ -160,6 +176,14 @@ public interface BrokerConfig {
             Optional<String> accessKeyId();
 
             Optional<String> secretAccessKey();
+
+            /**
+             * when_supported: the SDK's checksums on every request (right for AWS); when_required: only where an
+             * API demands one, for stores that mishandle aws-chunked trailing checksums (uploads then carry our
+             * Content-MD5).
+             */
+            @WithDefault("when_supported")
+            String checksum();
         }
     }
 

@@ -4,6 +4,7 @@ import dev.floe.tier.store.ObjectStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +35,7 @@ public final class ChunkCache implements AutoCloseable {
     private final Counter hits;
     private final Counter misses;
     private final Counter fetchedBytes;
+    private final Timer getLatency;
     private final Map<ChunkKey, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService readAhead = Executors.newFixedThreadPool(READ_AHEAD_CHUNKS, r -> {
         Thread t = new Thread(r, "floe-tier-read-ahead");
@@ -50,6 +52,10 @@ public final class ChunkCache implements AutoCloseable {
         fetchedBytes = Counter.builder("floe.tier.remote.read.bytes").baseUnit("bytes")
                 .description("Bytes fetched from object storage with ranged reads").register(registry);
         Gauge.builder("floe.tier.cache.size", this, c -> c.sizeBytes).baseUnit("bytes").register(registry);
+        Gauge.builder("floe.tier.cache.hit.ratio", this, ChunkCache::hitRatio)
+                .description("Chunk reads served from memory (or from a GET already in flight) since start").register(registry);
+        getLatency = Timer.builder("floe.tier.get.latency").description("Ranged GETs of remote chunks")
+                .publishPercentiles(0.5, 0.99).register(registry);
     }
 
     /** {@code length} bytes of {@code key} from {@code position}, fewer past the end of the object. */
@@ -150,7 +156,9 @@ public final class ChunkCache implements AutoCloseable {
     private byte[] fetchInto(ChunkKey ck, CompletableFuture<byte[]> future) {
         byte[] fetched;
         try {
+            long started = System.nanoTime();
             fetched = store.getRange(ck.key(), ck.index() * chunkSize, chunkSize);
+            getLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             inFlight.remove(ck, future);
             future.completeExceptionally(e);
@@ -175,6 +183,11 @@ public final class ChunkCache implements AutoCloseable {
                 it.remove();
             }
         }
+    }
+
+    private double hitRatio() {
+        double all = hits.count() + misses.count();
+        return all == 0 ? 0 : hits.count() / all;
     }
 
     @Override

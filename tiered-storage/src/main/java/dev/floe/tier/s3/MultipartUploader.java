@@ -37,9 +37,11 @@ final class MultipartUploader {
     private final UploadThrottle throttle;
     private final ExecutorService parts;
     private final Counter partRetries;
+    private final Counter partBytes;
 
     MultipartUploader(S3Client s3, String bucket, S3Tuning tuning, UploadThrottle throttle, ExecutorService parts,
-                      Counter partRetries) {
+                      Counter partRetries, Counter partBytes) {
+        this.partBytes = partBytes;
         this.s3 = s3;
         this.bucket = bucket;
         this.tuning = tuning;
@@ -103,6 +105,8 @@ final class MultipartUploader {
                     request.contentMD5(range.md5Base64());
                 }
                 UploadPartResponse response = s3.uploadPart(request.build(), range.body(throttle));
+                partBytes.increment(range.length());
+                // Progress of a large segment, part by part (the segment's own line comes when it commits).
                 LOG.debug("{}: part {} of {} ({} bytes) uploaded", key, number, count, range.length());
                 return CompletedPart.builder().partNumber(number).eTag(response.eTag())
                         .checksumCRC32(response.checksumCRC32()).build();

@@ -101,7 +101,9 @@ public final class S3ObjectStore implements ObjectStore {
         });
         Counter partRetries = Counter.builder("floe.tier.upload.part.retries")
                 .description("Multipart upload parts sent again after a failed attempt").register(registry);
-        this.multipart = new MultipartUploader(s3, settings.bucket(), tuning, throttle, partPool, partRetries);
+        Counter partBytes = Counter.builder("floe.tier.upload.part.bytes").baseUnit("bytes")
+                .description("Bytes of multipart upload parts accepted by the store, as they complete").register(registry);
+        this.multipart = new MultipartUploader(s3, settings.bucket(), tuning, throttle, partPool, partRetries, partBytes);
     }
 
     public S3Tuning tuning() {
