@@ -141,6 +141,10 @@ public interface BrokerConfig {
         @WithDefault("67108864")
         long cacheBytes();
 
+        /** Bytes per ranged GET of remote data (the cache's unit); 8 MiB are read ahead of each sequential reader. */
+        @WithDefault("4194304")
+        int chunkBytes();
+
         /** Upload bandwidth of this broker in bytes per second, shared by every upload; 0 means unlimited. */
         @WithDefault("0")
         long uploadBytesPerSec();

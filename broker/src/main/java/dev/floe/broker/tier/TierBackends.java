@@ -36,7 +36,7 @@ public final class TierBackends {
             default -> throw new IllegalArgumentException("FLOE_TIER_BACKEND must be none, file or s3, not '"
                     + tier.backend() + "'");
         };
-        return store == null ? null : new RemoteLogStore(store, tier.cluster(), tier.cacheBytes(), registry);
+        return store == null ? null : new RemoteLogStore(store, tier.cluster(), tier.chunkBytes(), tier.cacheBytes(), registry);
     }
 
     /** One bucket of upload bandwidth for the whole broker (FLOE_TIER_UPLOAD_BYTES_PER_SEC). */

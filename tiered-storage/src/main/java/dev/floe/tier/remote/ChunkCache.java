@@ -21,8 +21,10 @@ import java.util.concurrent.Executors;
  * Concurrent readers of a chunk share one GET.
  */
 public final class ChunkCache implements AutoCloseable {
-    /** Chunks fetched ahead of a reader; with 1 MiB chunks, 4 MiB in flight per sequential reader. */
+    /** Chunks fetched ahead of a reader unless told otherwise. */
     static final int READ_AHEAD_CHUNKS = 4;
+    /** Threads fetching ahead: GETs wait on the network, so more than the cores; several partitions share them. */
+    private static final int READ_AHEAD_THREADS = 8;
 
     private record ChunkKey(String key, long index) {
     }
@@ -30,6 +32,7 @@ public final class ChunkCache implements AutoCloseable {
     private final ObjectStore store;
     private final int chunkSize;
     private final long capacityBytes;
+    private final int readAheadChunks;
     private final LinkedHashMap<ChunkKey, byte[]> chunks = new LinkedHashMap<>(16, 0.75f, true);
     private long sizeBytes;
     private final Counter hits;
@@ -37,13 +40,18 @@ public final class ChunkCache implements AutoCloseable {
     private final Counter fetchedBytes;
     private final Timer getLatency;
     private final Map<ChunkKey, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
-    private final ExecutorService readAhead = Executors.newFixedThreadPool(READ_AHEAD_CHUNKS, r -> {
+    private final ExecutorService readAhead = Executors.newFixedThreadPool(READ_AHEAD_THREADS, r -> {
         Thread t = new Thread(r, "floe-tier-read-ahead");
         t.setDaemon(true);
         return t;
     });
 
     public ChunkCache(ObjectStore store, int chunkSize, long capacityBytes, MeterRegistry registry) {
+        this(store, chunkSize, READ_AHEAD_CHUNKS, capacityBytes, registry);
+    }
+
+    public ChunkCache(ObjectStore store, int chunkSize, int readAheadChunks, long capacityBytes, MeterRegistry registry) {
+        this.readAheadChunks = readAheadChunks;
         this.store = store;
         this.chunkSize = chunkSize;
         this.capacityBytes = capacityBytes;
@@ -71,7 +79,7 @@ public final class ChunkCache implements AutoCloseable {
         byte[] bytes = readChunks(key, position, length);
         if (objectSize > 0) {
             long next = (position + Math.max(length, 1) - 1) / chunkSize + 1;
-            for (long i = next; i < next + READ_AHEAD_CHUNKS && i * chunkSize < objectSize; i++) {
+            for (long i = next; i < next + readAheadChunks && i * chunkSize < objectSize; i++) {
                 prefetch(key, i);
             }
         }
