@@ -47,6 +47,7 @@ wait_port() {
 }
 tool() { java -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null "$@"; }
 metric() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $2} END {printf "%.0f", s}'; }
+metricf() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $2} END {printf "%.2f", s}'; }
 now() { date +%s.%N; }
 TICKS=$(getconf CLK_TCK)
 cpu() { if [ -n "${1:-}" ]; then awk -v t="$TICKS" '{printf "%.1f", ($14 + $15) / t}' "/proc/$1/stat"; else echo 0; fi; }
@@ -147,6 +148,10 @@ s3_cold_cpu=$(awk -v a="$s3_c0" -v b="$(cpu "$S3_PID")" 'BEGIN{printf "%.1f", b-
 remote_read=$(metric floe_tier_remote_read_bytes_total)
 hits=$(metric floe_tier_cache_hits_total)
 misses=$(metric floe_tier_cache_misses_total)
+waits=$(metric floe_tier_cache_inflight_wait_seconds_count)
+waited=$(metricf floe_tier_cache_inflight_wait_seconds_sum)
+gets=$(metric floe_tier_get_latency_seconds_count)
+get_secs=$(metricf floe_tier_get_latency_seconds_sum)
 
 # 3. The same shape, all local: hot reads, and produce with no tiering at all.
 log "producing $RECORDS records to 'hot' (no tiering) and reading them back"
@@ -180,5 +185,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
   echo "| produce while its segments upload ($uploaded_during bytes uploaded meanwhile) | $live_produce_mbs MB/s | $(ratio "$live_produce_mbs" "$hot_produce_mbs") of no tiering |"
   echo "| bytes read from the bucket during the cold read | $remote_read | |"
   echo "| read-ahead cache hits / misses | $hits / $misses | |"
+  echo "| of the hits, waits for a chunk still in flight: count, total seconds | $waits, $waited | |"
+  echo "| ranged GETs during the run: count, total seconds | $gets, $get_secs | |"
   echo "| CPU seconds during the cold read: broker / object store | $floe_cold_cpu / $s3_cold_cpu | |"
 } | tee "$OUT"

@@ -39,6 +39,7 @@ public final class ChunkCache implements AutoCloseable {
     private final Counter misses;
     private final Counter fetchedBytes;
     private final Timer getLatency;
+    private final Timer inFlightWait;
     private final Map<ChunkKey, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService readAhead = Executors.newFixedThreadPool(READ_AHEAD_THREADS, r -> {
         Thread t = new Thread(r, "floe-tier-read-ahead");
@@ -62,6 +63,9 @@ public final class ChunkCache implements AutoCloseable {
         Gauge.builder("floe.tier.cache.size", this, c -> c.sizeBytes).baseUnit("bytes").register(registry);
         Gauge.builder("floe.tier.cache.hit.ratio", this, ChunkCache::hitRatio)
                 .description("Chunk reads served from memory (or from a GET already in flight) since start").register(registry);
+        inFlightWait = Timer.builder("floe.tier.cache.inflight.wait")
+                .description("Time readers waited for a chunk already being fetched (counted as hits): read-ahead "
+                        + "that started but had not finished").register(registry);
         getLatency = Timer.builder("floe.tier.get.latency").description("Ranged GETs of remote chunks")
                 .publishPercentiles(0.5, 0.99).register(registry);
     }
@@ -126,10 +130,13 @@ public final class ChunkCache implements AutoCloseable {
         if (pending != null) {
             // Being fetched ahead (or by another reader): wait for that GET rather than issue a second one.
             hits.increment();
+            long started = System.nanoTime();
             try {
                 return pending.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : e;
+            } finally {
+                inFlightWait.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
         }
         misses.increment();
