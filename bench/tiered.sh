@@ -157,7 +157,9 @@ get_secs=$(metricf floe_tier_get_latency_seconds_sum)
 log "producing $RECORDS records to 'hot' (no tiering) and reading them back"
 produce hot -2 false
 hot_produce_mbs=$produce_mbs
+floe_h0=$(cpu "$FLOE_PID")
 hot_mbs=$(consume_mbs hot)
+floe_hot_cpu=$(awk -v a="$floe_h0" -v b="$(cpu "$FLOE_PID")" 'BEGIN{printf "%.1f", b-a}')
 
 # 4. Produce while uploads run: a tiered topic whose segments go to the bucket as they seal (pass every 200 ms).
 log "producing $RECORDS records to 'live' (tiered) while its sealed segments upload"
@@ -188,4 +190,5 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
   echo "| of the hits, waits for a chunk still in flight: count, total seconds | $waits, $waited | |"
   echo "| ranged GETs during the run: count, total seconds | $gets, $get_secs | |"
   echo "| CPU seconds during the cold read: broker / object store | $floe_cold_cpu / $s3_cold_cpu | |"
+  echo "| broker CPU seconds during the hot read | $floe_hot_cpu | |"
 } | tee "$OUT"
