@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Tiered storage on this machine: how fast sealed segments reach object storage, and how fast a consumer catches up
-# from cold data (served from the bucket) versus hot data (local segments) of the same shape. Object storage is
-# s3proxy (filesystem backend) in its own JVM, spoken to over HTTP with the AWS SDK, as in production. Loopback only.
+# Tiered storage on this machine: how fast sealed segments reach object storage, how fast a consumer catches up
+# from cold data (served from the bucket) versus hot data (local segments) of the same shape, and what uploads cost
+# produce. Object storage is s3proxy (filesystem backend, logging at WARN) in its own JVM, spoken to over HTTP with
+# the AWS SDK, as in production. Loopback only. Every figure is also reported as a ratio of a baseline measured in
+# the same run on the same store: a plain AWS SDK client's sequential PUTs and ranged GETs of segment-sized objects
+# (PlainS3Baseline), hot reads, and produce to a topic without tiering.
 #
-#   bench/tiered.sh                  # 1M records of 1 KB (about 1 GB) per topic
-#   RECORDS=200000 bench/tiered.sh   # quicker
+#   bench/tiered.sh                  # 300k records of 1 KB (about 300 MB) per topic, a few minutes here
+#   RECORDS=1000000 bench/tiered.sh  # longer
 #   BACKEND=file bench/tiered.sh     # a local directory as the "bucket": Floe's own cost without s3proxy's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-RECORDS=${RECORDS:-1000000}
+RECORDS=${RECORDS:-300000}
 SIZE=${SIZE:-1024}
 PARTITIONS=${PARTITIONS:-4}
 SEGMENT_BYTES=${SEGMENT_BYTES:-33554432}
@@ -34,6 +37,9 @@ trap cleanup EXIT
 [ -d "$LIB" ] || ./mvnw -B -q -f bench/pom.xml dependency:copy-dependencies -DoutputDirectory="$LIB" -DincludeScope=runtime
 [ -d "$S3LIB" ] || ./mvnw -B -q -f bench/s3proxy/pom.xml dependency:copy-dependencies -DoutputDirectory="$S3LIB" -DincludeScope=runtime
 [ -f broker/target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -pl broker -am package -DskipTests
+# PlainS3Baseline lives in tiered-storage's test classes; its runtime (the AWS SDK) is copied by the package phase.
+[ -d tiered-storage/target/lib ] && [ -d tiered-storage/target/test-classes ] \
+  || ./mvnw -B -q -pl tiered-storage -am install -DskipTests
 
 wait_port() {
   for _ in $(seq 1 240); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.25; done
@@ -41,6 +47,7 @@ wait_port() {
 }
 tool() { java -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null "$@"; }
 metric() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $2} END {printf "%.0f", s}'; }
+metricf() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $2} END {printf "%.2f", s}'; }
 now() { date +%s.%N; }
 TICKS=$(getconf CLK_TCK)
 cpu() { if [ -n "${1:-}" ]; then awk -v t="$TICKS" '{printf "%.1f", ($14 + $15) / t}' "/proc/$1/stat"; else echo 0; fi; }
@@ -53,10 +60,23 @@ jclouds.provider=filesystem
 jclouds.filesystem.basedir=$WORK/bucket-store
 CONF
 mkdir -p "$WORK/bucket-store"
-java -cp "$S3LIB/*" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
+# s3proxy's built-in logback configuration logs every request at DEBUG, which cost it more CPU than the requests.
+java -Dlogback.configurationFile="$ROOT/bench/s3proxy-logback.xml" -cp "$S3LIB/*" org.gaul.s3proxy.Main \
+  --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
 S3_PID=$!
 wait_port $S3PORT
 curl -s -X PUT "http://127.0.0.1:$S3PORT/floe-bench" > /dev/null
+curl -s -X PUT "http://127.0.0.1:$S3PORT/floe-baseline" > /dev/null
+# 0. The baseline: a plain SDK client on the same store, objects the size of a segment, about a third of the data.
+BASE_COUNT=$(( RECORDS * SIZE / SEGMENT_BYTES / 3 + 2 ))
+log "baseline: $BASE_COUNT plain PUTs of $SEGMENT_BYTES bytes, then ranged GETs of 1 MiB and 8 MiB"
+java -Xmx512m -cp "$ROOT/tiered-storage/target/test-classes:$ROOT/tiered-storage/target/lib/*" \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.floe.tier.bench.PlainS3Baseline \
+  "http://127.0.0.1:$S3PORT" floe-baseline "$SEGMENT_BYTES" "$BASE_COUNT" 1048576 8388608 > "$WORK/baseline.txt"
+base_put=$(awk -F= '/^put_mbs=/{print $2}' "$WORK/baseline.txt")
+base_get1=$(awk -F= '/^get_mbs_1048576=/{print $2}' "$WORK/baseline.txt")
+base_get8=$(awk -F= '/^get_mbs_8388608=/{print $2}' "$WORK/baseline.txt")
+log "plain client: PUT $base_put MB/s, ranged GET $base_get1 MB/s (1 MiB) / $base_get8 MB/s (8 MiB)"
 TIER_ENV="FLOE_TIER_BACKEND=s3 FLOE_TIER_S3_BUCKET=floe-bench FLOE_TIER_S3_ENDPOINT=http://127.0.0.1:$S3PORT"
 STORE_DESC="s3proxy (filesystem) over loopback HTTP"
 else
@@ -74,13 +94,17 @@ start_floe() {
 }
 stop_floe() { kill "$FLOE_PID"; wait "$FLOE_PID" 2>/dev/null || true; FLOE_PID=; }
 
+produce_mbs=
 produce() {
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$1" \
     --partitions "$PARTITIONS" --replication-factor 1 --config segment.bytes=$SEGMENT_BYTES \
     --config retention.ms=-1 --config local.retention.ms="$2" --config remote.storage.enable="$3" > /dev/null
   tool org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$RECORDS" --record-size "$SIZE" \
     --throughput -1 --producer-props bootstrap.servers=127.0.0.1:$PORT acks=1 linger.ms=5 batch.size=131072 \
-    | tail -1 >&2
+    | tail -1 > "$WORK/produce.txt"
+  cat "$WORK/produce.txt" >&2
+  # "N records sent, R records/sec (X MB/sec), ..."
+  produce_mbs=$(sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/' "$WORK/produce.txt")
 }
 consume_mbs() {
   tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$PORT --topic "$1" \
@@ -115,29 +139,56 @@ done
 cold_local=$(du -sb "$WORK/floe" | awk '{print $1}')
 log "local data now $cold_local bytes; reading 'cold' from the beginning"
 floe_c0=$(cpu "$FLOE_PID"); s3_c0=$(cpu "$S3_PID")
+# PROFILE=1: a JFR recording of the broker during the cold read, for `jfr print --events jdk.ExecutionSample`.
+[ -n "${PROFILE:-}" ] && jcmd "$FLOE_PID" JFR.start name=cold settings=profile filename="$ROOT/bench/target/cold-read.jfr" >&2
 cold_mbs=$(consume_mbs cold)
+[ -n "${PROFILE:-}" ] && jcmd "$FLOE_PID" JFR.stop name=cold >&2
 floe_cold_cpu=$(awk -v a="$floe_c0" -v b="$(cpu "$FLOE_PID")" 'BEGIN{printf "%.1f", b-a}')
 s3_cold_cpu=$(awk -v a="$s3_c0" -v b="$(cpu "$S3_PID")" 'BEGIN{printf "%.1f", b-a}')
 remote_read=$(metric floe_tier_remote_read_bytes_total)
 hits=$(metric floe_tier_cache_hits_total)
 misses=$(metric floe_tier_cache_misses_total)
+waits=$(metric floe_tier_cache_inflight_wait_seconds_count)
+waited=$(metricf floe_tier_cache_inflight_wait_seconds_sum)
+gets=$(metric floe_tier_get_latency_seconds_count)
+get_secs=$(metricf floe_tier_get_latency_seconds_sum)
 
-# 3. The same shape, all local.
+# 3. The same shape, all local: hot reads, and produce with no tiering at all.
 log "producing $RECORDS records to 'hot' (no tiering) and reading them back"
 produce hot -2 false
+hot_produce_mbs=$produce_mbs
+floe_h0=$(cpu "$FLOE_PID")
 hot_mbs=$(consume_mbs hot)
+floe_hot_cpu=$(awk -v a="$floe_h0" -v b="$(cpu "$FLOE_PID")" 'BEGIN{printf "%.1f", b-a}')
 
-ratio=$(awk -v c="$cold_mbs" -v h="$hot_mbs" 'BEGIN{ if (h+0 == 0) print "n/a"; else printf "%.2f", c/h }')
+# 4. Produce while uploads run: a tiered topic whose segments go to the bucket as they seal (pass every 200 ms).
+log "producing $RECORDS records to 'live' (tiered) while its sealed segments upload"
+up0=$(metric floe_tier_uploaded_bytes_total)
+produce live 1000 true
+live_produce_mbs=$produce_mbs
+up1=$(metric floe_tier_uploaded_bytes_total)
+uploaded_during=$(( up1 - up0 ))
+log "uploaded $uploaded_during bytes while producing to 'live'"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
 {
   echo "Run: \`RECORDS=$RECORDS bench/tiered.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d): $PARTITIONS partitions, $SIZE-byte records, segment.bytes=$SEGMENT_BYTES, object storage: $STORE_DESC."
   echo
-  echo "| measure | value |"
-  echo "|---|---|"
-  echo "| upload throughput (sealed segments to the bucket, catch-up after restart) | $upload_mbs MB/s |"
-  echo "| catch-up read, cold (from the bucket) | $cold_mbs MB/s |"
-  echo "| catch-up read, hot (local segments) | $hot_mbs MB/s |"
-  echo "| cold / hot | $ratio |"
-  echo "| bytes read from the bucket during the cold read | $remote_read |"
-  echo "| read-ahead cache hits / misses | $hits / $misses |"
-  echo "| CPU seconds during the cold read: broker / object store | $floe_cold_cpu / $s3_cold_cpu |"
+  echo "| measure | value | ratio |"
+  echo "|---|---|---|"
+  if [ "$BACKEND" = s3 ]; then
+  echo "| plain SDK client: sequential PUT of $SEGMENT_BYTES-byte objects | $base_put MB/s | |"
+  echo "| plain SDK client: sequential ranged GETs, 1 MiB / 8 MiB | $base_get1 / $base_get8 MB/s | |"
+  fi
+  echo "| Floe upload (sealed segments to the bucket, catch-up after restart) | $upload_mbs MB/s | $(ratio "$upload_mbs" "${base_put:-0}") of plain PUT |"
+  echo "| catch-up read, hot (local segments) | $hot_mbs MB/s | |"
+  echo "| catch-up read, cold (from the bucket) | $cold_mbs MB/s | $(ratio "$cold_mbs" "$hot_mbs") of hot, $(ratio "$cold_mbs" "${base_get1:-0}") / $(ratio "$cold_mbs" "${base_get8:-0}") of plain 1 / 8 MiB GET |"
+  echo "| produce, no tiering | $hot_produce_mbs MB/s | |"
+  echo "| produce while its segments upload ($uploaded_during bytes uploaded meanwhile) | $live_produce_mbs MB/s | $(ratio "$live_produce_mbs" "$hot_produce_mbs") of no tiering |"
+  echo "| bytes read from the bucket during the cold read | $remote_read | |"
+  echo "| read-ahead cache hits / misses | $hits / $misses | |"
+  echo "| of the hits, waits for a chunk still in flight: count, total seconds | $waits, $waited | |"
+  echo "| ranged GETs during the run: count, total seconds | $gets, $get_secs | |"
+  echo "| CPU seconds during the cold read: broker / object store | $floe_cold_cpu / $s3_cold_cpu | |"
+  echo "| broker CPU seconds during the hot read | $floe_hot_cpu | |"
 } | tee "$OUT"

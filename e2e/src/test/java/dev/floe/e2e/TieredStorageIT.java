@@ -24,6 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import dev.floe.tier.s3.S3ObjectStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import dev.floe.tier.store.ObjectStore;
 
 import java.nio.charset.StandardCharsets;
@@ -72,6 +76,13 @@ class TieredStorageIT {
         s3 = new S3TestServer();
         s3.createBucket(BUCKET);
         s3Link = new TcpOutageProxy(s3.port());
+        // What a broker killed half way through a multipart segment upload leaves: an upload begun, never completed.
+        try (S3Client raw = rawS3()) {
+            String key = "e2e/" + TOPIC + "-AAAAAAAAAAAAAAAAAAAAAA/0/00000000000000000000.log";
+            String id = raw.createMultipartUpload(b -> b.bucket(BUCKET).key(key)).uploadId();
+            raw.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[5 << 20]));
+        }
         broker = new FloeProcess(work, Map.of(
                 "FLOE_TIER_BACKEND", "s3",
                 "FLOE_TIER_CLUSTER", "e2e",
@@ -182,6 +193,23 @@ class TieredStorageIT {
                 assertThat(next).as("records read from partition %d", p).isEqualTo(expected.size());
             }
         }
+    }
+
+    private S3Client rawS3() {
+        return S3Client.builder().endpointOverride(s3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY))).build();
+    }
+
+    @Test
+    @Order(0)
+    void multipartUploadsLeftByAnEarlierRunAreAbortedAtStart() throws Exception {
+        try (S3Client raw = rawS3()) {
+            // The broker sweeps in the background after it starts; S3 has no event to wait on, so poll the bucket.
+            await("the abandoned multipart upload is aborted",
+                    () -> raw.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().isEmpty());
+        }
+        assertThat(bucketKeys()).as("the abandoned upload never became an object").isEmpty();
     }
 
     @Test

@@ -123,4 +123,85 @@ class RemotePartitionTest {
         partition.delete(withState);
         assertThat(store.list(partition.prefix())).noneMatch(o -> o.key().endsWith("." + RemoteLayout.PRODUCER_SNAPSHOT));
     }
+
+    @Test
+    void theIndexCacheIsBoundedWhileEverySegmentStaysReadable() throws Exception {
+        for (int seg = 0; seg < RemotePartition.MAX_CACHED_INDEXES + 4; seg++) {
+            partition.upload(TestSegments.write(tmp.resolve("s" + seg), seg * 100L, 5, 10, Compression.NONE));
+        }
+        for (int seg = 0; seg < RemotePartition.MAX_CACHED_INDEXES + 4; seg++) {
+            assertThat(offsets(partition.read(seg * 100L + 25, 100)).get(0)).isEqualTo(seg * 100L + 20);
+            assertThat(partition.cachedIndexes()).isLessThanOrEqualTo(RemotePartition.MAX_CACHED_INDEXES);
+        }
+        assertThat(partition.cachedIndexes()).isEqualTo(RemotePartition.MAX_CACHED_INDEXES);
+    }
+
+    @Test
+    void deletingKnownSegmentsListsNothing() throws Exception {
+        ListCountingStore counting = new ListCountingStore(store);
+        RemotePartition p = new RemoteLogStore(counting, "c1", 8 << 20, registry).partition("orders", TOPIC_ID, 3);
+        for (int seg = 0; seg < 5; seg++) {
+            p.upload(TestSegments.write(tmp.resolve("d" + seg), seg * 100L, 2, 10, Compression.NONE));
+        }
+        int before = counting.lists.get();
+        for (int seg = 0; seg < 5; seg++) {
+            p.delete(p.manifest(seg * 100L));
+        }
+        assertThat(counting.lists.get()).as("LIST calls to delete five segments this partition uploaded").isEqualTo(before);
+        assertThat(p.segments()).isEmpty();
+        assertThat(store.list(p.prefix())).isEmpty();
+        assertThat(p.manifest(0)).as("unknown, and a fresh listing does not have it either").isNull();
+    }
+
+    /** Counts LIST calls on a real directory store. */
+    private static final class ListCountingStore implements dev.floe.tier.store.ObjectStore {
+        final java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
+        private final dev.floe.tier.store.ObjectStore delegate;
+
+        ListCountingStore(dev.floe.tier.store.ObjectStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void put(String key, Path file) {
+            delegate.put(key, file);
+        }
+
+        @Override
+        public void put(String key, byte[] bytes) {
+            delegate.put(key, bytes);
+        }
+
+        @Override
+        public byte[] get(String key) {
+            return delegate.get(key);
+        }
+
+        @Override
+        public byte[] getRange(String key, long offset, int length) {
+            return delegate.getRange(key, offset, length);
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix) {
+            lists.incrementAndGet();
+            return delegate.list(prefix);
+        }
+
+        @Override
+        public List<String> listPrefixes(String prefix) {
+            lists.incrementAndGet();
+            return delegate.listPrefixes(prefix);
+        }
+
+        @Override
+        public void delete(java.util.Collection<String> keys) {
+            delegate.delete(keys);
+        }
+
+        @Override
+        public String describe() {
+            return "counting " + delegate.describe();
+        }
+    }
 }

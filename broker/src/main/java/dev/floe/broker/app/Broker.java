@@ -118,6 +118,7 @@ public class Broker {
                     tiers.topicDeleted(before.name(), before.topicId().toString(), before.partitions());
                 }
             });
+            sweepAbandonedUploads();
             logs.setEmptyLogStart(tiering::emptyLogStart);
             logs.setEmptyLogProducerState(tiering::emptyLogProducerState);
             LOG.infof("tiered storage on: sealed segments go to %s as cluster '%s'", remote.objectStore().describe(),
@@ -231,7 +232,7 @@ public class Broker {
     private void scheduleBackgroundWork() {
         if (tiering != null) {
             long every = config.tier().uploadIntervalMs();
-            executors.scheduler().scheduleWithFixedDelay(() -> executors.tier().execute(tiering::uploadPass),
+            executors.scheduler().scheduleWithFixedDelay(tiering::requestPass,
                     every, every, TimeUnit.MILLISECONDS);
         }
         executors.scheduler().scheduleWithFixedDelay(() -> executors.io().execute(logs::applyRetention),
@@ -293,6 +294,30 @@ public class Broker {
 
     public FetchWaiters fetchWaiters() {
         return fetchWaiters;
+    }
+
+    /**
+     * Parts of segment uploads a killed broker left in the bucket were never visible (no completed object, no
+     * manifest) but cost storage: abort them, in the background so a slow store does not hold up the start.
+     * Standalone, every upload under the cluster's prefix that began before this start is ours and dead. In
+     * cluster mode other brokers upload under the same prefix, so only uploads older than an hour (far longer
+     * than any part takes) count as abandoned.
+     */
+    private void sweepAbandonedUploads() {
+        java.time.Instant cutoff = "kubernetes".equals(config.cluster().mode())
+                ? java.time.Instant.now().minus(java.time.Duration.ofHours(1)) : java.time.Instant.now();
+        RemoteLogStore store = remote;
+        tiering.background(() -> {
+            try {
+                int aborted = store.abortIncompleteUploads(cutoff);
+                if (aborted > 0) {
+                    LOG.infof("aborted %d multipart uploads left in object storage by an earlier run", aborted);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("could not look for abandoned multipart uploads (they cost storage, nothing else): %s",
+                        e.getMessage());
+            }
+        });
     }
 
     /** Null when tiered storage is off. */

@@ -145,6 +145,26 @@ public interface BrokerConfig {
         @WithDefault("67108864")
         long cacheBytes();
 
+        /** Bytes per ranged GET of remote data (the cache's unit); 8 MiB are read ahead of each sequential reader. */
+        @WithDefault("4194304")
+        int chunkBytes();
+
+        /** Upload bandwidth of this broker in bytes per second, shared by every upload; 0 means unlimited. */
+        @WithDefault("0")
+        long uploadBytesPerSec();
+
+        /** Files at least this large go to S3 as multipart uploads. */
+        @WithDefault("16777216")
+        long multipartThresholdBytes();
+
+        /** Size of one multipart part (at least 5 MiB; grown for files that would need over 10,000 parts). */
+        @WithDefault("8388608")
+        long multipartPartBytes();
+
+        /** Parts in flight at once, over all of this broker's uploads. */
+        @WithDefault("4")
+        int multipartParallelism();
+
         S3 s3();
 
         interface S3 {
@@ -164,6 +184,14 @@ public interface BrokerConfig {
             Optional<String> accessKeyId();
 
             Optional<String> secretAccessKey();
+
+            /**
+             * when_supported: the SDK's checksums on every request (right for AWS); when_required: only where an
+             * API demands one, for stores that mishandle aws-chunked trailing checksums (uploads then carry our
+             * Content-MD5).
+             */
+            @WithDefault("when_supported")
+            String checksum();
         }
     }
 

@@ -63,12 +63,8 @@ final class LibraryRemoteStore implements RemotePartitionStore {
     @Override
     public byte[] producerSnapshot(RemoteSegmentRef segment) throws IOException {
         try {
-            for (SegmentManifest m : partition.segments()) {
-                if (m.baseOffset() == segment.baseOffset()) {
-                    return partition.producerSnapshot(m);
-                }
-            }
-            return null;
+            SegmentManifest m = partition.manifest(segment.baseOffset());
+            return m == null ? null : partition.producerSnapshot(m);
         } catch (ObjectStoreException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -77,10 +73,10 @@ final class LibraryRemoteStore implements RemotePartitionStore {
     @Override
     public void delete(RemoteSegmentRef segment) throws IOException {
         try {
-            for (SegmentManifest m : partition.segments()) {
-                if (m.baseOffset() == segment.baseOffset()) {
-                    partition.delete(m);
-                }
+            // From the manifests already held: retention deletes segment after segment without a LIST for each.
+            SegmentManifest m = partition.manifest(segment.baseOffset());
+            if (m != null) {
+                partition.delete(m);
             }
         } catch (ObjectStoreException e) {
             throw new IOException(e.getMessage(), e);

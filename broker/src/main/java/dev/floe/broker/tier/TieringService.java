@@ -58,6 +58,15 @@ public final class TieringService {
     private final Function<String, String> topicIdOf;
     private final Map<TopicPartition, PartitionTier> tiers = new ConcurrentHashMap<>();
     private final ExecutorService uploads;
+    /**
+     * Runs the passes (and start-time clean-up) one at a time. A pass waits for its uploads; on its own thread it
+     * never holds one of the broker's tier threads that serve cold reads, nor an I/O thread that runs appends.
+     */
+    private final ExecutorService passes = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "floe-tier-upload-pass");
+        t.setDaemon(true);
+        return t;
+    });
     private final java.util.concurrent.atomic.AtomicBoolean passRunning = new java.util.concurrent.atomic.AtomicBoolean();
     private final Counter uploadedBytes;
     private final Counter uploadedSegments;
@@ -135,6 +144,20 @@ public final class TieringService {
             LOG.warnf("%s: cannot read the producer state from object storage (%s); idempotent producers of this "
                     + "partition start with no history", tp, e.getMessage());
             return null;
+        }
+    }
+
+    /** Queue an upload pass on the upload thread; called by the broker's scheduler. */
+    public void requestPass() {
+        background(this::uploadPass);
+    }
+
+    /** Run clean-up work (the start sweep of abandoned uploads) on the upload thread, before the next pass. */
+    public void background(Runnable work) {
+        try {
+            passes.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            LOG.debug("tiering work skipped: the broker is stopping");
         }
     }
 
@@ -237,6 +260,7 @@ public final class TieringService {
 
     /** Stop uploading; an upload in progress is abandoned and redone (idempotently) after the next start. */
     public void close() {
+        passes.shutdownNow();
         uploads.shutdownNow();
     }
 

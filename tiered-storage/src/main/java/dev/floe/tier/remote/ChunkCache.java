@@ -4,6 +4,7 @@ import dev.floe.tier.store.ObjectStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,8 +21,10 @@ import java.util.concurrent.Executors;
  * Concurrent readers of a chunk share one GET.
  */
 public final class ChunkCache implements AutoCloseable {
-    /** Chunks fetched ahead of a reader; with 1 MiB chunks, 4 MiB in flight per sequential reader. */
+    /** Chunks fetched ahead of a reader unless told otherwise. */
     static final int READ_AHEAD_CHUNKS = 4;
+    /** Threads fetching ahead: GETs wait on the network, so more than the cores; several partitions share them. */
+    private static final int READ_AHEAD_THREADS = 8;
 
     private record ChunkKey(String key, long index) {
     }
@@ -29,19 +32,27 @@ public final class ChunkCache implements AutoCloseable {
     private final ObjectStore store;
     private final int chunkSize;
     private final long capacityBytes;
+    private final int readAheadChunks;
     private final LinkedHashMap<ChunkKey, byte[]> chunks = new LinkedHashMap<>(16, 0.75f, true);
     private long sizeBytes;
     private final Counter hits;
     private final Counter misses;
     private final Counter fetchedBytes;
+    private final Timer getLatency;
+    private final Timer inFlightWait;
     private final Map<ChunkKey, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
-    private final ExecutorService readAhead = Executors.newFixedThreadPool(READ_AHEAD_CHUNKS, r -> {
+    private final ExecutorService readAhead = Executors.newFixedThreadPool(READ_AHEAD_THREADS, r -> {
         Thread t = new Thread(r, "floe-tier-read-ahead");
         t.setDaemon(true);
         return t;
     });
 
     public ChunkCache(ObjectStore store, int chunkSize, long capacityBytes, MeterRegistry registry) {
+        this(store, chunkSize, READ_AHEAD_CHUNKS, capacityBytes, registry);
+    }
+
+    public ChunkCache(ObjectStore store, int chunkSize, int readAheadChunks, long capacityBytes, MeterRegistry registry) {
+        this.readAheadChunks = readAheadChunks;
         this.store = store;
         this.chunkSize = chunkSize;
         this.capacityBytes = capacityBytes;
@@ -50,6 +61,13 @@ public final class ChunkCache implements AutoCloseable {
         fetchedBytes = Counter.builder("floe.tier.remote.read.bytes").baseUnit("bytes")
                 .description("Bytes fetched from object storage with ranged reads").register(registry);
         Gauge.builder("floe.tier.cache.size", this, c -> c.sizeBytes).baseUnit("bytes").register(registry);
+        Gauge.builder("floe.tier.cache.hit.ratio", this, ChunkCache::hitRatio)
+                .description("Chunk reads served from memory (or from a GET already in flight) since start").register(registry);
+        inFlightWait = Timer.builder("floe.tier.cache.inflight.wait")
+                .description("Time readers waited for a chunk already being fetched (counted as hits): read-ahead "
+                        + "that started but had not finished").register(registry);
+        getLatency = Timer.builder("floe.tier.get.latency").description("Ranged GETs of remote chunks")
+                .publishPercentiles(0.5, 0.99).register(registry);
     }
 
     /** {@code length} bytes of {@code key} from {@code position}, fewer past the end of the object. */
@@ -65,7 +83,7 @@ public final class ChunkCache implements AutoCloseable {
         byte[] bytes = readChunks(key, position, length);
         if (objectSize > 0) {
             long next = (position + Math.max(length, 1) - 1) / chunkSize + 1;
-            for (long i = next; i < next + READ_AHEAD_CHUNKS && i * chunkSize < objectSize; i++) {
+            for (long i = next; i < next + readAheadChunks && i * chunkSize < objectSize; i++) {
                 prefetch(key, i);
             }
         }
@@ -112,10 +130,13 @@ public final class ChunkCache implements AutoCloseable {
         if (pending != null) {
             // Being fetched ahead (or by another reader): wait for that GET rather than issue a second one.
             hits.increment();
+            long started = System.nanoTime();
             try {
                 return pending.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : e;
+            } finally {
+                inFlightWait.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
         }
         misses.increment();
@@ -150,7 +171,9 @@ public final class ChunkCache implements AutoCloseable {
     private byte[] fetchInto(ChunkKey ck, CompletableFuture<byte[]> future) {
         byte[] fetched;
         try {
+            long started = System.nanoTime();
             fetched = store.getRange(ck.key(), ck.index() * chunkSize, chunkSize);
+            getLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             inFlight.remove(ck, future);
             future.completeExceptionally(e);
@@ -175,6 +198,11 @@ public final class ChunkCache implements AutoCloseable {
                 it.remove();
             }
         }
+    }
+
+    private double hitRatio() {
+        double all = hits.count() + misses.count();
+        return all == 0 ? 0 : hits.count() / all;
     }
 
     @Override

@@ -42,7 +42,17 @@ public final class RemotePartition {
     private final int partition;
     private final String prefix;
     private final Map<String, SegmentManifest> manifests = new ConcurrentHashMap<>();
-    private final Map<String, ByteBuffer> indexes = new ConcurrentHashMap<>();
+    /**
+     * Offset and time indexes of recently read segments. Bounded: an index is 8 bytes per batch, megabytes for a
+     * 1 GiB segment of small batches, and a catch-up read touches every segment once.
+     */
+    public static final int MAX_CACHED_INDEXES = 8;
+    private final Map<String, ByteBuffer> indexes = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ByteBuffer> eldest) {
+            return size() > MAX_CACHED_INDEXES;
+        }
+    };
 
     RemotePartition(ObjectStore store, ChunkCache cache, ObjectMapper json, String cluster, String topic, String topicId,
                     int partition) {
@@ -178,7 +188,43 @@ public final class RemotePartition {
     }
 
     private ByteBuffer index(String key) {
-        return indexes.computeIfAbsent(key, k -> ByteBuffer.wrap(store.get(k)));
+        synchronized (indexes) {
+            ByteBuffer cached = indexes.get(key);
+            if (cached != null) {
+                return cached.duplicate();
+            }
+        }
+        // Fetched outside the lock; two readers may both fetch a missing index, which costs one extra GET.
+        ByteBuffer fetched = ByteBuffer.wrap(store.get(key));
+        synchronized (indexes) {
+            indexes.put(key, fetched);
+        }
+        return fetched.duplicate();
+    }
+
+    /** How many segment indexes are held in memory now (at most {@link #MAX_CACHED_INDEXES}). */
+    public int cachedIndexes() {
+        synchronized (indexes) {
+            return indexes.size();
+        }
+    }
+
+    /**
+     * The committed segment at {@code baseOffset}, from the manifests this partition already holds (its own
+     * uploads and earlier listings), listing the store only when it has none: retention deleting segment after
+     * segment costs no LIST per segment. Null when there is no such segment.
+     */
+    public SegmentManifest manifest(long baseOffset) {
+        SegmentManifest known = manifests.get(RemoteLayout.objectKey(prefix, baseOffset, RemoteLayout.MANIFEST));
+        if (known != null) {
+            return known;
+        }
+        for (SegmentManifest m : segments()) {
+            if (m.baseOffset() == baseOffset) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /** Byte position of the last indexed batch at or before {@code offset}. */
@@ -297,8 +343,10 @@ public final class RemotePartition {
             data.add(m.producerSnapshotKey());
         }
         store.delete(data);
-        indexes.remove(m.indexKey());
-        indexes.remove(m.timeIndexKey());
+        synchronized (indexes) {
+            indexes.remove(m.indexKey());
+            indexes.remove(m.timeIndexKey());
+        }
         cache.evict(m.logKey());
     }
 

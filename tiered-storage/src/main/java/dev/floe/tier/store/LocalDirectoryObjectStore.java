@@ -21,8 +21,14 @@ import java.util.UUID;
  */
 public final class LocalDirectoryObjectStore implements ObjectStore {
     private final Path root;
+    private final UploadThrottle throttle;
 
     public LocalDirectoryObjectStore(Path root) {
+        this(root, UploadThrottle.unlimited());
+    }
+
+    public LocalDirectoryObjectStore(Path root, UploadThrottle throttle) {
+        this.throttle = throttle;
         this.root = root.toAbsolutePath().normalize();
         try {
             Files.createDirectories(this.root);
@@ -45,7 +51,13 @@ public final class LocalDirectoryObjectStore implements ObjectStore {
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             Files.createDirectories(target.getParent());
-            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            if (throttle.limited()) {
+                try (var in = new ThrottledInputStream(Files.newInputStream(file), throttle)) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } else {
+                Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new ObjectStoreException("cannot write " + key + " to " + root + ": " + e, e);

@@ -1,6 +1,7 @@
 package dev.floe.tier.store;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 
@@ -30,6 +31,14 @@ public interface ObjectStore extends AutoCloseable {
     List<String> listPrefixes(String prefix);
 
     void delete(Collection<String> keys);
+
+    /**
+     * Abort uploads under {@code prefix} that began before {@code initiatedBefore} and never completed (a store
+     * with multipart uploads keeps their parts until then); how many were aborted. Stores without them have none.
+     */
+    default int abortIncompleteUploads(String prefix, Instant initiatedBefore) {
+        return 0;
+    }
 
     /** Where this store is, for messages. */
     String describe();
