@@ -62,11 +62,14 @@ class EngineStressIT {
         String topic = "stress";
         try (FloeProcess broker = new FloeProcess(work, Map.of(
                 "FLOE_RETENTION_CHECK_INTERVAL_MS", "100",
-                "FLOE_FILE_DELETE_DELAY_MS", "200"))) {
+                "FLOE_FILE_DELETE_DELAY_MS", "200",
+                // Below Kafka's 1 MiB minimum for the topic config, so set as the broker's default.
+                "FLOE_DEFAULTS_SEGMENT_BYTES", "4096",
+                "FLOE_DEFAULTS_INDEX_INTERVAL_BYTES", "512"))) {
             broker.start();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
                 admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of(
-                        "segment.bytes", "4096", "retention.bytes", "98304", "index.interval.bytes", "512"))))
+                        "retention.bytes", "98304"))))
                         .all().get();
             }
             Map<TopicPartition, Map<Long, String>> acknowledged = new ConcurrentHashMap<>();
