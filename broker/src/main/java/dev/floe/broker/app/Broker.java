@@ -126,6 +126,9 @@ public class Broker {
         }
         topics.openAll();
         logs.logStartupSummary();
+        if (tiering != null) {
+            tiering.listAll(executors.tier());
+        }
         // A clean start trusts every segment; record that at once, so a crash soon after re-reads only new data.
         logs.checkpointRecoveryPoints();
         int advertisedPort = config.advertisedPort().orElse(config.kafkaPort());

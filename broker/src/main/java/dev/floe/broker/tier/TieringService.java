@@ -114,8 +114,10 @@ public final class TieringService {
             synchronized (tier) {
                 if (!tier.listed) {
                     List<RemoteSegmentRef> remote = tier.store.segments();
-                    tier.segments.clear();
-                    tier.segments.addAll(remote);
+                    // Added before anything is removed, so a concurrent reader never sees an empty list.
+                    List<RemoteSegmentRef> stale = new ArrayList<>(tier.segments);
+                    tier.segments.addAll(0, remote.stream().filter(r -> !stale.contains(r)).toList());
+                    tier.segments.retainAll(remote);
                     tier.uploadedThrough = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
                     tier.listed = true;
                 }
@@ -286,8 +288,44 @@ public final class TieringService {
 
     /** First offset held in object storage, or -1. */
     public long remoteStart(TopicPartition tp) {
-        PartitionTier tier = tiers.get(tp);
-        return tier == null || tier.segments.isEmpty() ? -1 : tier.segments.get(0).baseOffset();
+        RemoteSegmentRef first = firstRemote(tiers.get(tp));
+        return first == null ? -1 : first.baseOffset();
+    }
+
+    /**
+     * The oldest remote segment, read in one step: remote retention removes from the list concurrently, so an
+     * {@code isEmpty()} followed by {@code get(0)} could see the list empty in between and throw.
+     */
+    private static RemoteSegmentRef firstRemote(PartitionTier tier) {
+        return tier == null ? null : tier.segments.stream().findFirst().orElse(null);
+    }
+
+    /**
+     * List every tiered partition's remote segments, in parallel on {@code executor}, and return when all are
+     * listed. The broker calls this before its listener opens: until a partition is listed its tiered history is
+     * invisible (the earliest offset would be reported as the local start).
+     */
+    public void listAll(java.util.concurrent.Executor executor) {
+        List<java.util.concurrent.CompletableFuture<Void>> listings = new ArrayList<>();
+        for (PartitionLog log : logs.all()) {
+            if (!log.config().remoteStorage()) {
+                continue;
+            }
+            TopicPartition tp = log.topicPartition();
+            listings.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    listed(tp);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("%s: cannot list object storage at start (%s); its tiered history shows once the "
+                            + "upload pass lists it", tp, e.getMessage());
+                }
+            }, executor));
+        }
+        java.util.concurrent.CompletableFuture.allOf(listings.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .join();
+        if (!listings.isEmpty()) {
+            LOG.infof("listed the remote segments of %d tiered partitions", listings.size());
+        }
     }
 
     /** Last offset held in object storage, or -1. */
@@ -299,8 +337,8 @@ public final class TieringService {
     /** Batches from object storage for an offset below the local log, or null when the tier does not hold it. */
     public ByteBuffer read(TopicPartition tp, long offset, int maxBytes) throws IOException {
         PartitionTier tier = tiers.get(tp);
-        if (tier == null || tier.segments.isEmpty() || offset < tier.segments.get(0).baseOffset()
-                || offset > tier.uploadedThrough) {
+        RemoteSegmentRef first = firstRemote(tier);
+        if (first == null || offset < first.baseOffset() || offset > tier.uploadedThrough) {
             return null;
         }
         long started = System.nanoTime();
