@@ -80,13 +80,21 @@ await_all_partitions() {
   echo "timeout"
 }
 
+wait_port() {
+  for _ in $(seq 1 600); do
+    (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0
+    sleep 0.2
+  done
+  log "broker did not open port $PORT"; return 1
+}
+
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$BROKER_PID/status" 2>/dev/null || echo "n/a"; }
 
 run() {
   local broker=$1
   mkdir -p "$WORK/$broker"
   "launch_$broker"
-  await_all_partitions "$(date +%s%N)" > /dev/null || true
+  wait_port
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$TOPIC" \
     --partitions "$PARTITIONS" --replication-factor 1 > /dev/null 2>&1 || true
   await_all_partitions "$(date +%s%N)" > /dev/null

@@ -17,6 +17,14 @@ import java.nio.file.StandardOpenOption;
  * both brokers start on identical data. Usage: SegmentWriter logDir topic partitions segmentsPerPartition.
  */
 public final class SegmentWriter {
+    private static void write(Path file, ByteBuffer bytes) throws java.io.IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path logDir = Path.of(args[0]);
         String topic = args[1];
@@ -36,14 +44,17 @@ public final class SegmentWriter {
                 MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(512),
                         RecordBatch.CURRENT_MAGIC_VALUE, Compression.NONE, TimestampType.CREATE_TIME, base);
                 builder.append(System.currentTimeMillis(), null, ("p" + p + "-o" + base).getBytes(StandardCharsets.UTF_8));
-                builder.append(System.currentTimeMillis(), null, ("p" + p + "-o" + (base + 1)).getBytes(StandardCharsets.UTF_8));
-                ByteBuffer bytes = builder.build().buffer();
-                try (FileChannel ch = FileChannel.open(dir.resolve(String.format("%020d.log", base)),
-                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    while (bytes.hasRemaining()) {
-                        ch.write(bytes);
-                    }
+                long maxTimestamp = System.currentTimeMillis();
+                builder.append(maxTimestamp, null, ("p" + p + "-o" + (base + 1)).getBytes(StandardCharsets.UTF_8));
+                write(dir.resolve(String.format("%020d.log", base)), builder.build().buffer());
+                // The indexes Kafka itself leaves for a one-batch segment: no offset entry (the batch is below
+                // index.interval.bytes) and, once sealed, one time entry for the newest record.
+                write(dir.resolve(String.format("%020d.index", base)), ByteBuffer.allocate(0));
+                ByteBuffer time = ByteBuffer.allocate(s == segments - 1 ? 0 : 12);
+                if (s != segments - 1) {
+                    time.putLong(maxTimestamp).putInt(1).flip();
                 }
+                write(dir.resolve(String.format("%020d.timeindex", base)), time);
             }
         }
     }
