@@ -26,7 +26,7 @@ stop_broker() {
   fi
   BROKER_PID=
 }
-trap 'stop_broker; rm -rf "$WORK"' EXIT
+trap 'stop_broker; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT   # KEEP_WORK=1 keeps the logs and data
 
 if [ ! -d "$LIB" ]; then
   log "fetching Apache Kafka jars from Maven Central"
@@ -61,7 +61,7 @@ PROPS
     tool kafka.tools.StorageTool format -t "$(tool kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
       -c "$WORK/kafka.properties" --standalone > "$WORK/kafka-format.log" 2>&1
   fi
-  java $HEAP -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null kafka.Kafka "$WORK/kafka.properties" >> "$WORK/kafka.log" 2>&1 &
+  java $HEAP -cp "$LIB/*" -Dlog4j2.configurationFile="$ROOT/bench/log4j2-warn.properties" kafka.Kafka "$WORK/kafka.properties" >> "$WORK/kafka.log" 2>&1 &
   BROKER_PID=$!
 }
 
@@ -107,7 +107,7 @@ run() {
   rss=$(rss_mb)
   if [ "$ms" = "failed" ] || [ "$ms" = "timeout" ]; then
     log "$broker did not start on the segments ($ms); last lines of its log:"
-    tail -5 "$WORK/$broker.log" >&2 || true
+    grep -E "ERROR|Exception" "$WORK/$broker.log" | head -5 >&2 || true
   fi
   stop_broker
   log "$broker: ready in $ms ms, RSS $rss MB"
