@@ -61,7 +61,7 @@ PROPS
     tool kafka.tools.StorageTool format -t "$(tool kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
       -c "$WORK/kafka.properties" --standalone > "$WORK/kafka-format.log" 2>&1
   fi
-  java $HEAP -cp "$LIB/*" -Dlog4j2.configurationFile="$ROOT/bench/log4j2-warn.properties" kafka.Kafka "$WORK/kafka.properties" >> "$WORK/kafka.log" 2>&1 &
+  java $HEAP -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null kafka.Kafka "$WORK/kafka.properties" >> "$WORK/kafka.log" 2>&1 &
   BROKER_PID=$!
 }
 
