@@ -161,7 +161,8 @@ public class Broker {
                 .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(cluster, appender))
                 .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, cluster, waiters, executors.io(),
                         executors.scheduler(), topicMetrics, tiering, executors.tier()))
-                .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io(), tiering))
+                .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io(), tiering,
+                        executors.tier()))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
                         new ProducerIdAllocator(registryOfTopics, cluster.localNodeId()), executors.io()))
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.control()))

@@ -30,10 +30,16 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     private final LogManager logs;
     private final ClusterView cluster;
     private final Executor io;
+    private final Executor remoteReads;
     private final TieringService tier;
 
-    /** {@code tier} is null when no object storage is configured. */
-    public ListOffsetsHandler(LogManager logs, ClusterView cluster, Executor io, TieringService tier) {
+    /**
+     * {@code tier} is null when no object storage is configured. Searches by timestamp may read object storage, so
+     * requests with one run on {@code remoteReads}, never on the I/O threads that appends and local reads need.
+     */
+    public ListOffsetsHandler(LogManager logs, ClusterView cluster, Executor io, TieringService tier,
+                              Executor remoteReads) {
+        this.remoteReads = remoteReads;
         this.tier = tier;
         this.logs = logs;
         this.cluster = cluster;
@@ -58,7 +64,21 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 }
             }
             return response;
-        }, io);
+        }, mayReadObjectStorage(request) ? remoteReads : io);
+    }
+
+    private boolean mayReadObjectStorage(ListOffsetsRequestData request) {
+        if (tier == null) {
+            return false;
+        }
+        for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
+            for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
+                if (p.timestamp() >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(TopicPartition tp, long timestamp) {

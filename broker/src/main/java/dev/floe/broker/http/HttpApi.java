@@ -144,6 +144,11 @@ public class HttpApi {
         return writer;
     }
 
+    /** Where a read of {@code tp} from {@code offset} runs: the tier executor when it may reach object storage. */
+    java.util.concurrent.Executor readExecutor(org.apache.kafka.common.TopicPartition tp, long offset) {
+        return reader().mayReadRemote(tp, offset) ? broker.executors().tier() : broker.executors().io();
+    }
+
     /** Run blocking work on the broker's I/O pool and answer on the request's event loop. */
     <T> void blocking(RoutingContext ctx, Supplier<T> work, java.util.function.BiConsumer<RoutingContext, T> respond) {
         Context loop = Vertx.currentContext();

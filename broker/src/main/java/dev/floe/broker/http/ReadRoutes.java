@@ -60,7 +60,7 @@ final class ReadRoutes {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, api.broker().executors().io()).whenComplete((offset, error) -> loop.runOnContext(v -> {
+        }, api.readExecutor(tp, byTime ? -1 : offsetParam)).whenComplete((offset, error) -> loop.runOnContext(v -> {
             if (error != null) {
                 HttpApi.fail(ctx, error);
             } else {
@@ -76,7 +76,7 @@ final class ReadRoutes {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, api.broker().executors().io()).whenComplete((page, error) -> loop.runOnContext(v -> {
+        }, api.readExecutor(tp, offset)).whenComplete((page, error) -> loop.runOnContext(v -> {
             if (error != null) {
                 HttpApi.fail(ctx, error);
                 return;

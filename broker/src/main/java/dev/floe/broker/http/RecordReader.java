@@ -35,6 +35,16 @@ final class RecordReader {
         this.tier = tier;
     }
 
+    /**
+     * Whether reading {@code tp} from {@code offset} (or searching it by time, with a negative offset) may go to
+     * object storage: such reads run on the tier executor, not on the I/O threads appends and local reads use.
+     */
+    boolean mayReadRemote(TopicPartition tp, long offset) {
+        PartitionLog log = logs.log(tp);
+        return tier != null && log != null && log.config().remoteStorage()
+                && (offset < 0 || offset < log.logStartOffset());
+    }
+
     PartitionLog log(TopicPartition tp) {
         PartitionLog log = logs.log(tp);
         if (log == null) {

@@ -97,7 +97,7 @@ final class TailRoutes {
         }
     }
 
-    /** One open tail. Its state is touched only on its event loop; reads run on the I/O pool. */
+    /** One open tail. Its state is touched only on its event loop; reads run on the I/O pool (tier pool if cold). */
     private final class Tail {
         private final RoutingContext ctx;
         private final Context loop;
@@ -162,7 +162,8 @@ final class TailRoutes {
                     }
                 });
                 return records;
-            }, api.broker().executors().io()).whenComplete((records, error) -> loop.runOnContext(v -> {
+            }, anyRemote(from) ? api.broker().executors().tier() : api.broker().executors().io())
+                    .whenComplete((records, error) -> loop.runOnContext(v -> {
                 reading = false;
                 if (closed) {
                     return;
@@ -174,6 +175,16 @@ final class TailRoutes {
                 }
                 deliver(records);
             }));
+        }
+
+        /** Whether any of the positions lies below its partition's local log, in object storage. */
+        private boolean anyRemote(Map<Integer, Long> from) {
+            for (Map.Entry<Integer, Long> e : from.entrySet()) {
+                if (api.reader().mayReadRemote(new TopicPartition(topic.name(), e.getKey()), e.getValue())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void deliver(List<JsonObject> records) {
