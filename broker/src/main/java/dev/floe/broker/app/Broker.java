@@ -41,6 +41,10 @@ import dev.floe.broker.produce.compression.CompressionMetrics;
 import dev.floe.broker.produce.ProduceHandler;
 import dev.floe.broker.produce.ProducerIdAllocator;
 import dev.floe.broker.protocol.RequestDispatcher;
+import dev.floe.broker.replication.OffsetsForLeaderEpochHandler;
+import dev.floe.broker.replication.ReplicaFetchers;
+import dev.floe.broker.replication.ReplicaManager;
+import dev.floe.broker.replication.Replication;
 import dev.floe.broker.protocol.SupportedApis;
 import dev.floe.broker.topic.MetadataFile;
 import dev.floe.broker.topic.TopicConfigs;
@@ -93,6 +97,9 @@ public class Broker {
     private TieringService tiering;
     private RemoteLogStore remote;
     private volatile boolean ready;
+    private Replication replication;
+    private ReplicaManager replicaManager;
+    private ReplicaFetchers fetchers;
 
     void onStart(@Observes StartupEvent event) throws Exception {
         long started = System.nanoTime();
@@ -124,6 +131,9 @@ public class Broker {
             LOG.infof("tiered storage on: sealed segments go to %s as cluster '%s'", remote.objectStore().describe(),
                     config.tier().cluster());
         }
+        boolean clusterMode = "kubernetes".equals(config.cluster().mode());
+        // Several replicas per partition: logs open at their checkpointed high watermark, not their end.
+        logs.setReplicated(clusterMode);
         topics.openAll();
         logs.logStartupSummary();
         if (tiering != null) {
@@ -141,9 +151,11 @@ public class Broker {
                     config.cluster().topicChangeTimeoutMs()), registryOfTopics, topics, executors.lease(),
                     () -> java.nio.file.Files.isWritable(dataDir));
             cluster = kubernetes.view();
+            replication = startReplication();
         } else if ("standalone".equals(config.cluster().mode())) {
             cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
                     registryOfTopics.clusterId());
+            replication = Replication.singleReplica(cluster);
         } else {
             throw new IllegalArgumentException("floe.cluster.mode must be 'standalone' or 'kubernetes', not '"
                     + config.cluster().mode() + "'");
@@ -155,14 +167,17 @@ public class Broker {
         logs.addAppendListener(waiters::appended);
         appender = new PartitionAppender(logs, new PartitionWriteQueues(executors.io()), topicMetrics,
                 new CompressionMetrics(registry));
+        appender.setReplication(replication);
         SupportedApis apis = new SupportedApis();
         apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
-                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(cluster, appender))
-                .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, cluster, waiters, executors.io(),
+                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(replication, appender))
+                .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, replication, waiters, executors.io(),
                         executors.scheduler(), topicMetrics, tiering, executors.tier()))
-                .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, cluster, executors.io(), tiering,
+                .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, replication, executors.io(), tiering,
                         executors.tier()))
+                .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, new OffsetsForLeaderEpochHandler(logs, replication,
+                        executors.io()))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
                         new ProducerIdAllocator(registryOfTopics, cluster.localNodeId()), executors.io()))
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.control()))
@@ -194,6 +209,38 @@ public class Broker {
         LOG.infof("Floe broker %d ready in %d ms: Kafka on %s:%d (advertised %s:%d), data in %s, %d topics",
                 cluster.localNodeId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.host(),
                 config.kafkaPort(), config.advertisedHost(), advertisedPort, dataDir, registryOfTopics.all().size());
+    }
+
+    /**
+     * Cluster mode: the replica manager takes the roles the Topic statuses assign, the fetchers copy what this
+     * broker follows, and in-sync changes go to Topic.status on a thread of their own (never behind topic changes,
+     * which wait for the operator).
+     */
+    private Replication startReplication() {
+        var view = kubernetes.view();
+        BrokerConfig.Replication r = config.replication();
+        fetchers = new ReplicaFetchers(view.localNodeId(), view::endpoint, r.fetchWaitMaxMs(),
+                r.fetchResponseMaxBytes(), r.fetchMaxBytes(), r.fetchBackoffMs());
+        replicaManager = new ReplicaManager(view.localNodeId(), logs, view::leaseHeld, kubernetes.isrWriter(), fetchers,
+                r.lagTimeMaxMs(), executors.scheduler(), executors.replicationControl(), System::currentTimeMillis,
+                registry);
+        view.setPlacementListener(new dev.floe.broker.cluster.KubernetesClusterView.PlacementListener() {
+            @Override
+            public void placementChanged(String topic, java.util.List<ClusterView.PartitionAssignment> partitions) {
+                replicaManager.assignmentsChanged(topic, partitions);
+            }
+
+            @Override
+            public void placementRemoved(String topic) {
+                replicaManager.topicRemoved(topic);
+            }
+        });
+        replicaManager.start();
+        executors.scheduler().scheduleWithFixedDelay(() -> executors.flush().execute(logs::checkpointHighWatermarks),
+                r.highWatermarkCheckpointIntervalMs(), r.highWatermarkCheckpointIntervalMs(), TimeUnit.MILLISECONDS);
+        LOG.infof("replication on: replica.lag.time.max.ms=%d, follower fetch wait %d ms", r.lagTimeMaxMs(),
+                r.fetchWaitMaxMs());
+        return replicaManager;
     }
 
     private static String required(java.util.Optional<String> value, String name) {
@@ -254,6 +301,12 @@ public class Broker {
         if (listener != null) {
             listener.stop();
         }
+        if (replicaManager != null) {
+            replicaManager.stop();
+        }
+        if (fetchers != null) {
+            fetchers.close();
+        }
         if (kubernetes != null) {
             kubernetes.close();
         }
@@ -282,6 +335,11 @@ public class Broker {
 
     public TopicService topics() {
         return topics;
+    }
+
+    /** Leadership and acks=all commitment: single-replica in standalone mode, the replica manager in cluster mode. */
+    public Replication replication() {
+        return replication;
     }
 
     public ClusterView cluster() {

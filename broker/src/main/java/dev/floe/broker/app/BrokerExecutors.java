@@ -18,6 +18,7 @@ public final class BrokerExecutors implements AutoCloseable {
     private final ExecutorService tier;
     private final ExecutorService control;
     private final ScheduledExecutorService lease;
+    private final ExecutorService replicationControl;
     private final ScheduledExecutorService scheduler;
 
     public BrokerExecutors(int ioThreads) {
@@ -31,6 +32,8 @@ public final class BrokerExecutors implements AutoCloseable {
         this.control = Executors.newFixedThreadPool(2, named("floe-control"));
         // The Lease alone: if it waited behind anything the broker could lose leadership while healthy.
         this.lease = Executors.newSingleThreadScheduledExecutor(named("floe-lease"));
+        // A leader's in-sync set changes written to Topic.status: one at a time, never behind topic changes.
+        this.replicationControl = Executors.newSingleThreadExecutor(named("floe-isr"));
         this.scheduler = Executors.newScheduledThreadPool(1, named("floe-scheduler"));
     }
 
@@ -63,6 +66,10 @@ public final class BrokerExecutors implements AutoCloseable {
         return lease;
     }
 
+    public ExecutorService replicationControl() {
+        return replicationControl;
+    }
+
     public ScheduledExecutorService scheduler() {
         return scheduler;
     }
@@ -73,6 +80,7 @@ public final class BrokerExecutors implements AutoCloseable {
         lease.shutdownNow();
         tier.shutdownNow();
         control.shutdownNow();
+        replicationControl.shutdownNow();
         io.shutdown();
         io.awaitTermination(10, TimeUnit.SECONDS);
         flush.shutdown();

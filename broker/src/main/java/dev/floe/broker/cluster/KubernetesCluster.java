@@ -32,14 +32,17 @@ public final class KubernetesCluster implements AutoCloseable {
     private final KubernetesClusterView view;
     private final SharedIndexInformer<Lease> leaseInformer;
     private final SharedIndexInformer<Topic> topicInformer;
+    private final String namespace;
 
     private KubernetesCluster(KubernetesClient client, BrokerLease lease, KubernetesClusterView view,
-                              SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer) {
+                              SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer,
+                              String namespace) {
         this.client = client;
         this.lease = lease;
         this.view = view;
         this.leaseInformer = leaseInformer;
         this.topicInformer = topicInformer;
+        this.namespace = namespace;
     }
 
     public record Settings(String namespace, String cluster, String podName, String advertisedHost, int advertisedPort,
@@ -124,7 +127,7 @@ public final class KubernetesCluster implements AutoCloseable {
         LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
-        return new KubernetesCluster(client, lease, view, leases, topicInformer);
+        return new KubernetesCluster(client, lease, view, leases, topicInformer, s.namespace());
     }
 
     private static void renewIfHealthy(BrokerLease lease, BooleanSupplier healthy, int brokerId) {
@@ -138,6 +141,11 @@ public final class KubernetesCluster implements AutoCloseable {
 
     public KubernetesClusterView view() {
         return view;
+    }
+
+    /** Writes a leader's in-sync set changes to Topic.status, epoch-guarded (see {@link KubernetesIsrWriter}). */
+    public KubernetesIsrWriter isrWriter() {
+        return new KubernetesIsrWriter(client, namespace, topicInformer.getStore());
     }
 
     public int brokerId() {

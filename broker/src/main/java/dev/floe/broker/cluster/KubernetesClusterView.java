@@ -24,6 +24,14 @@ public final class KubernetesClusterView implements ClusterView {
     private final BrokerLease lease;
     private final Map<String, Lease> leases = new ConcurrentHashMap<>();
     private final Map<String, List<PartitionAssignment>> placements = new ConcurrentHashMap<>();
+    private volatile PlacementListener listener;
+
+    /** Told of every topic's placement as the informer delivers it (replication acts on roles and epochs). */
+    public interface PlacementListener {
+        void placementChanged(String topic, List<PartitionAssignment> partitions);
+
+        void placementRemoved(String topic);
+    }
 
     public KubernetesClusterView(int localNodeId, String clusterId, BrokerEndpoint self, BrokerLease lease) {
         this.localNodeId = localNodeId;
@@ -80,6 +88,30 @@ public final class KubernetesClusterView implements ClusterView {
         return lease.isHeld() && assignment(topic, partition).leader() == localNodeId;
     }
 
+    /**
+     * Register the one listener and replay what is known already (the informer's first list arrived before the
+     * listener existed). A placement arriving during the replay may be delivered twice; listeners are idempotent.
+     */
+    public synchronized void setPlacementListener(PlacementListener l) {
+        this.listener = l;
+        placements.forEach(l::placementChanged);
+    }
+
+    /** Whether this broker's own lease is live (it may act as a leader). */
+    public boolean leaseHeld() {
+        return lease.isHeld();
+    }
+
+    /** A live broker's address, or null. */
+    public BrokerEndpoint endpoint(int nodeId) {
+        for (BrokerEndpoint b : brokers()) {
+            if (b.nodeId() == nodeId) {
+                return b;
+            }
+        }
+        return null;
+    }
+
     void leaseChanged(Lease l) {
         leases.put(l.getMetadata().getName(), l);
     }
@@ -94,11 +126,20 @@ public final class KubernetesClusterView implements ClusterView {
             assignments.add(new PartitionAssignment(p.getLeader(), p.getLeaderEpoch(), List.copyOf(p.getReplicas()),
                     List.copyOf(p.getIsr())));
         }
-        placements.put(topic, List.copyOf(assignments));
+        List<PartitionAssignment> placed = List.copyOf(assignments);
+        placements.put(topic, placed);
+        PlacementListener l = listener;
+        if (l != null) {
+            l.placementChanged(topic, placed);
+        }
     }
 
     void placementRemoved(String topic) {
         placements.remove(topic);
+        PlacementListener l = listener;
+        if (l != null) {
+            l.placementRemoved(topic);
+        }
     }
 
     private static BrokerEndpoint endpointOf(Lease l, Instant now) {

@@ -94,6 +94,38 @@ public interface BrokerConfig {
     /** How this broker learns about topics and the other brokers. */
     Cluster cluster();
 
+    /** Replication between brokers (cluster mode). */
+    Replication replication();
+
+    interface Replication {
+        /**
+         * Kafka's replica.lag.time.max.ms: an in-sync follower that has not caught up with the leader's log end
+         * for this long leaves the in-sync set (FLOE_REPLICATION_LAG_TIME_MAX_MS).
+         */
+        @WithDefault("30000")
+        long lagTimeMaxMs();
+
+        /** Kafka's replica.fetch.wait.max.ms: how long a follower's fetch waits at the leader for new records. */
+        @WithDefault("500")
+        int fetchWaitMaxMs();
+
+        /** Kafka's replica.fetch.response.max.bytes. */
+        @WithDefault("10485760")
+        int fetchResponseMaxBytes();
+
+        /** Kafka's replica.fetch.max.bytes (per partition). */
+        @WithDefault("1048576")
+        int fetchMaxBytes();
+
+        /** Kafka's replica.fetch.backoff.ms: wait after a failed fetch before trying again. */
+        @WithDefault("1000")
+        int fetchBackoffMs();
+
+        /** Kafka's replica.high.watermark.checkpoint.interval.ms. */
+        @WithDefault("5000")
+        long highWatermarkCheckpointIntervalMs();
+    }
+
     /**
      * The pod this broker runs in (cluster mode). Its StatefulSet ordinal, the number after the last '-', is the
      * broker id, so an id survives pod restarts and rescheduling.
@@ -216,5 +248,9 @@ public interface BrokerConfig {
 
         @WithDefault("10485760")
         int segmentIndexBytes();
+
+        /** Kafka's min.insync.replicas broker default (FLOE_DEFAULTS_MIN_INSYNC_REPLICAS); topics may override it. */
+        @WithDefault("1")
+        int minInsyncReplicas();
     }
 }

@@ -1,6 +1,6 @@
 package dev.floe.broker.fetch;
 
-import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.replication.Replication;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.LogSlice;
 import dev.floe.broker.log.PartitionLog;
@@ -33,7 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
     private final LogManager logs;
-    private final ClusterView cluster;
+    private final Replication replication;
     private final FetchWaiters waiters;
     private final Executor io;
     private final ScheduledExecutorService scheduler;
@@ -42,13 +42,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final Executor remoteReads;
 
     /** {@code tier} is null when no object storage is configured. */
-    public FetchHandler(LogManager logs, ClusterView cluster, FetchWaiters waiters, Executor io,
+    public FetchHandler(LogManager logs, Replication replication, FetchWaiters waiters, Executor io,
                         ScheduledExecutorService scheduler, TopicMetrics metrics, TieringService tier,
                         Executor remoteReads) {
         this.tier = tier;
         this.remoteReads = remoteReads;
         this.logs = logs;
-        this.cluster = cluster;
+        this.replication = replication;
         this.waiters = waiters;
         this.io = io;
         this.scheduler = scheduler;
@@ -57,6 +57,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
+        if (request.replicaId() >= 0 && ctx.apiVersion() >= 15) {
+            // From v15 a follower names itself in replica_state; Floe serves Fetch up to v12, where it is replica_id.
+            request.setReplicaId(request.replicaState().replicaId());
+        }
         List<TopicPartition> partitions = new ArrayList<>();
         for (FetchRequestData.FetchTopic topic : request.topics()) {
             for (FetchRequestData.FetchPartition p : topic.partitions()) {
@@ -120,13 +124,30 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                             .setLastStableOffset(-1).setLogStartOffset(-1);
                     continue;
                 }
-                if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
-                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                boolean follower = request.replicaId() >= 0;
+                Errors leadership = follower
+                        ? replication.followerFetched(tp, request.replicaId(), p.fetchOffset(), p.currentLeaderEpoch())
+                        : replication.checkLeader(tp, p.currentLeaderEpoch());
+                if (leadership != Errors.NONE) {
+                    out.setErrorCode(leadership.code()).setHighWatermark(-1).setLastStableOffset(-1)
+                            .setLogStartOffset(-1);
                     continue;
                 }
                 int limit = Math.min(p.partitionMaxBytes(), remaining);
                 try {
-                    ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first);
+                    // A follower reads to the log end (what it must copy); a consumer only to the high watermark.
+                    ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first, follower);
+                    if (follower) {
+                        int size = read.slice().sizeInBytes();
+                        out.setErrorCode(read.error().code()).setHighWatermark(log.highWatermark())
+                                .setLastStableOffset(log.highWatermark()).setLogStartOffset(read.logStartOffset())
+                                .setRecords(read.slice());
+                        if (size > 0) {
+                            first = false;
+                            remaining -= size;
+                        }
+                        continue;
+                    }
                     long globalStart = tier == null || tier.remoteStart(tp) < 0 ? read.logStartOffset()
                             : Math.min(tier.remoteStart(tp), read.logStartOffset());
                     out.setErrorCode(read.error().code())

@@ -1,6 +1,6 @@
 package dev.floe.broker.fetch;
 
-import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.replication.Replication;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.PartitionLog;
 import dev.floe.broker.log.TimestampOffset;
@@ -28,7 +28,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     private static final Logger LOG = Logger.getLogger(ListOffsetsHandler.class);
 
     private final LogManager logs;
-    private final ClusterView cluster;
+    private final Replication replication;
     private final Executor io;
     private final Executor remoteReads;
     private final TieringService tier;
@@ -37,12 +37,12 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
      * {@code tier} is null when no object storage is configured. Searches by timestamp may read object storage, so
      * requests with one run on {@code remoteReads}, never on the I/O threads that appends and local reads need.
      */
-    public ListOffsetsHandler(LogManager logs, ClusterView cluster, Executor io, TieringService tier,
+    public ListOffsetsHandler(LogManager logs, Replication replication, Executor io, TieringService tier,
                               Executor remoteReads) {
         this.remoteReads = remoteReads;
         this.tier = tier;
         this.logs = logs;
-        this.cluster = cluster;
+        this.replication = replication;
         this.io = io;
     }
 
@@ -56,7 +56,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 response.topics().add(topicResponse);
                 for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
                     ListOffsetsResponseData.ListOffsetsPartitionResponse out =
-                            lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp());
+                            lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp(),
+                                    p.currentLeaderEpoch());
                     if (ctx.apiVersion() < 4) {
                         out.setLeaderEpoch(-1); // the field exists from v4 on
                     }
@@ -81,15 +82,17 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         return false;
     }
 
-    private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(TopicPartition tp, long timestamp) {
+    private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(TopicPartition tp, long timestamp,
+                                                                        int clientLeaderEpoch) {
         ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                 .setPartitionIndex(tp.partition()).setTimestamp(-1).setOffset(-1);
         PartitionLog log = logs.log(tp);
         if (log == null) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
-        if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
-            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        Errors leadership = replication.checkLeader(tp, clientLeaderEpoch);
+        if (leadership != Errors.NONE) {
+            return out.setErrorCode(leadership.code());
         }
         out.setLeaderEpoch(log.leaderEpoch());
         try {

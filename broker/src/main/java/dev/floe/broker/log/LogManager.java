@@ -30,6 +30,10 @@ public final class LogManager implements AutoCloseable {
     private volatile long producerIdExpirationMs = 86_400_000L;
     /** Recovery points as last written to the checkpoint file, by partition directory name. */
     private final Map<String, Long> checkpointed;
+    /** File of every partition's high watermark (cluster mode), so a restart does not expose uncommitted data. */
+    static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+    private final Map<String, Long> highWatermarks;
+    private volatile boolean replicated;
     private final java.util.concurrent.atomic.AtomicInteger segmentsVerified = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong bytesVerified = new java.util.concurrent.atomic.AtomicLong();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
@@ -52,6 +56,7 @@ public final class LogManager implements AutoCloseable {
         this.cleanShutdown = Files.exists(marker) || isEmptyDataDir();
         Files.deleteIfExists(marker);
         this.checkpointed = RecoveryPointCheckpoint.read(dataDir);
+        this.highWatermarks = RecoveryPointCheckpoint.read(dataDir, HIGH_WATERMARK_CHECKPOINT);
         if (!cleanShutdown) {
             LOG.warnf("no clean-shutdown marker in %s: the broker stopped uncleanly, active segments will be verified", dataDir);
         }
@@ -65,6 +70,35 @@ public final class LogManager implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /**
+     * Cluster mode: partitions may have several replicas, so a log opens at its checkpointed high watermark (or
+     * its start) instead of its end, and high watermarks are checkpointed. Set before any log is opened.
+     */
+    public void setReplicated(boolean replicated) {
+        this.replicated = replicated;
+    }
+
+    /** Write every replicated partition's high watermark to {@code replication-offset-checkpoint} (cluster mode). */
+    public synchronized void checkpointHighWatermarks() {
+        if (!replicated) {
+            return;
+        }
+        Map<String, Long> marks = new java.util.HashMap<>();
+        for (PartitionLog log : logs.values()) {
+            marks.put(log.dir().getFileName().toString(), log.highWatermark());
+        }
+        if (marks.equals(highWatermarks)) {
+            return;
+        }
+        try {
+            RecoveryPointCheckpoint.write(dataDir, HIGH_WATERMARK_CHECKPOINT, marks);
+            highWatermarks.clear();
+            highWatermarks.putAll(marks);
+        } catch (IOException e) {
+            LOG.errorf("cannot write the high watermark checkpoint in %s: %s", dataDir, e.getMessage());
+        }
     }
 
     /** Called after every successful append with new records, from the appending thread. */
@@ -119,8 +153,9 @@ public final class LogManager implements AutoCloseable {
                 }
             }
             Long checkpoint = checkpointed.get(partitionDir(tp).getFileName().toString());
+            Long hw = highWatermarks.get(partitionDir(tp).getFileName().toString());
             PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended, initial,
-                    flusher, checkpoint == null ? -1 : checkpoint);
+                    flusher, checkpoint == null ? -1 : checkpoint, replicated ? (hw == null ? 0 : hw) : -1);
             segmentsVerified.addAndGet(log.recovery().segmentsVerified());
             bytesVerified.addAndGet(log.recovery().bytesVerified());
             logs.put(tp, log);
@@ -256,6 +291,7 @@ public final class LogManager implements AutoCloseable {
         }
         if (failure == null) {
             checkpointRecoveryPoints();
+            checkpointHighWatermarks();
         }
         logs.clear();
         if (failure == null) {

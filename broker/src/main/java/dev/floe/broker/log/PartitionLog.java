@@ -35,7 +35,17 @@ public final class PartitionLog implements AutoCloseable {
     private final SegmentReaper reaper;
     private final Consumer<TopicPartition> onAppend;
     private volatile LogConfig config;
+    /** Where consumers stop: the high watermark. */
     private volatile ReadLimit readLimit;
+    /** Where followers stop: the log end. */
+    private volatile ReadLimit endLimit;
+    /**
+     * True while this log is its partition's only replica that counts (standalone, replication factor 1): the
+     * high watermark is the log end, published with each append as before replication existed.
+     */
+    private volatile boolean highWatermarkTracksEnd = true;
+    /** Which epoch wrote which offsets; null until replication asks for it (never in standalone mode). */
+    private LeaderEpochCache epochs;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile int leaderEpoch;
@@ -72,24 +82,36 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
                                     SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset)
             throws IOException {
-        return open(tp, dir, config, cleanShutdown, reaper, onAppend, initialOffset, Runnable::run, -1);
+        return open(tp, dir, config, cleanShutdown, reaper, onAppend, initialOffset, Runnable::run, -1, -1);
+    }
+
+    /** As below, with the high watermark following the log end (one replica). */
+    public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
+                                    SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset,
+                                    Executor flusher, long checkpointedRecoveryPoint) throws IOException {
+        return open(tp, dir, config, cleanShutdown, reaper, onAppend, initialOffset, flusher, checkpointedRecoveryPoint,
+                -1);
     }
 
     /**
      * As above, flushing rolled segments on {@code flusher}, off the appending thread and the partition's lock.
      *
      * @param checkpointedRecoveryPoint the recovery point last checkpointed for this log, -1 when unknown
+     * @param checkpointedHighWatermark the high watermark last checkpointed (cluster mode), -1 for none: the
+     *                                  high watermark then follows the log end, as with a single replica
      */
     public static PartitionLog open(TopicPartition tp, Path dir, LogConfig config, boolean cleanShutdown,
                                     SegmentReaper reaper, Consumer<TopicPartition> onAppend, long initialOffset,
-                                    Executor flusher, long checkpointedRecoveryPoint) throws IOException {
+                                    Executor flusher, long checkpointedRecoveryPoint, long checkpointedHighWatermark)
+            throws IOException {
         Files.createDirectories(dir);
         PartitionLog log = new PartitionLog(tp, dir, config, reaper, onAppend, flusher);
-        log.load(cleanShutdown, initialOffset, checkpointedRecoveryPoint);
+        log.load(cleanShutdown, initialOffset, checkpointedRecoveryPoint, checkpointedHighWatermark);
         return log;
     }
 
-    private void load(boolean cleanShutdown, long initialOffset, long checkpoint) throws IOException {
+    private void load(boolean cleanShutdown, long initialOffset, long checkpoint, long highWatermark)
+            throws IOException {
         recovery = new LogLoader(tp, dir, config).load(segments, cleanShutdown, checkpoint);
         if (segments.isEmpty()) {
             segments.put(initialOffset, LogSegment.create(dir, initialOffset, config.indexIntervalBytes(),
@@ -102,7 +124,17 @@ public final class PartitionLog implements AutoCloseable {
         // at each roll, so only the active one is in doubt.
         recoveryPoint = cleanShutdown ? logEndOffset
                 : Math.min(checkpoint >= 0 ? checkpoint : active.baseOffset(), logEndOffset);
-        publishReadLimit(logEndOffset);
+        publishEnd(logEndOffset);
+        if (highWatermark >= 0) {
+            // A replicated log restarts at the watermark it had committed, never at its log end: what lies above
+            // may never have reached the other replicas, and a consumer must not see it before they have.
+            highWatermarkTracksEnd = false;
+            readLimit = limitAt(Math.max(logStartOffset, Math.min(highWatermark, logEndOffset)));
+        }
+        if (LeaderEpochCache.exists(dir)) {
+            epochs = LeaderEpochCache.load(dir);
+            epochs.truncateFromEnd(logEndOffset);
+        }
         loadProducerState();
     }
 
@@ -256,6 +288,9 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
             BatchRewriter.assign(buffer, at, next, leaderEpoch);
+            if (epochs != null && at == begin) {
+                epochs.assign(leaderEpoch, next);
+            }
             if (cfg.logAppendTime()) {
                 BatchRewriter.setLogAppendTime(buffer, at, now);
             }
@@ -273,7 +308,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         logEndOffset = next;
         maybeFlush(active, count, now, cfg);
-        publishReadLimit(next);
+        publishEnd(next);
         return new AppendResult(Errors.NONE, null, firstOffset, next - 1, cfg.logAppendTime() ? now : -1,
                 logStartOffset, count, bytes);
     }
@@ -354,9 +389,234 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    private void publishReadLimit(long highWatermark) {
+    /** The log end moved: followers may read to it, and consumers too while the watermark follows it. */
+    private void publishEnd(long end) {
         LogSegment active = segments.lastEntry().getValue();
-        readLimit = new ReadLimit(highWatermark, active.baseOffset(), active.size());
+        endLimit = new ReadLimit(end, active.baseOffset(), active.size());
+        if (highWatermarkTracksEnd) {
+            readLimit = endLimit;
+        }
+    }
+
+    /** The read limit at {@code offset}, a batch boundary at or below the log end. Caller holds the lock. */
+    private ReadLimit limitAt(long offset) throws IOException {
+        ReadLimit end = endLimit;
+        if (offset >= end.offset()) {
+            return end;
+        }
+        Map.Entry<Long, LogSegment> e = segments.floorEntry(offset);
+        if (e == null) {
+            Map.Entry<Long, LogSegment> first = segments.firstEntry();
+            return new ReadLimit(offset, first.getKey(), 0);
+        }
+        int position = e.getValue().positionOf(offset);
+        return new ReadLimit(offset, e.getKey(), position < 0 ? e.getValue().size() : position);
+    }
+
+    /**
+     * Whether the high watermark simply follows the log end (one replica) or is moved by replication. Switching
+     * it on publishes the log end at once.
+     */
+    public synchronized void setHighWatermarkTracksEnd(boolean tracks) {
+        highWatermarkTracksEnd = tracks;
+        if (tracks) {
+            readLimit = endLimit;
+        }
+    }
+
+    public boolean highWatermarkTracksEnd() {
+        return highWatermarkTracksEnd;
+    }
+
+    /**
+     * Move the high watermark forward to {@code offset} (capped at the log end); it never moves back here.
+     * Returns whether it moved. Called by the leader when its in-sync replicas have the records, and by a follower
+     * from the leader's watermark.
+     */
+    public boolean advanceHighWatermark(long offset) throws IOException {
+        if (offset <= readLimit.offset() || highWatermarkTracksEnd) {
+            return false;
+        }
+        synchronized (this) {
+            long target = Math.min(offset, logEndOffset);
+            if (target <= readLimit.offset()) {
+                return false;
+            }
+            readLimit = limitAt(target);
+        }
+        onAppend.accept(tp);
+        return true;
+    }
+
+    /** The last offset a follower may be sent: the log end. */
+    public long readableEnd() {
+        return endLimit.offset();
+    }
+
+    /**
+     * Append batches exactly as the leader wrote them (offsets, leader epochs, timestamps kept), as a follower.
+     * The first batch must start at this log's end. A trailing partial batch (a fetch cut by its byte limit) is
+     * left for the next fetch. Returns the number of bytes appended.
+     */
+    public int appendAsFollower(MemoryRecords records) throws IOException {
+        int bytes;
+        synchronized (this) {
+            ByteBuffer buffer = records.buffer();
+            int begin = buffer.position();
+            int at = begin;
+            long next = logEndOffset;
+            LeaderEpochCache cache = epochCache();
+            while (at + BatchHeader.LOG_OVERHEAD <= buffer.limit()) {
+                BatchHeader header = readWholeBatch(buffer, at);
+                if (header == null) {
+                    break;
+                }
+                if (header.baseOffset() != next) {
+                    throw new IOException(tp + ": the leader sent a batch at offset " + header.baseOffset()
+                            + " to a log ending at " + next);
+                }
+                cache.assign(header.partitionLeaderEpoch(), header.baseOffset());
+                next = header.lastOffset() + 1;
+                at += header.sizeInBytes();
+            }
+            bytes = at - begin;
+            if (bytes == 0) {
+                return 0;
+            }
+            ByteBuffer whole = buffer.duplicate();
+            whole.position(begin).limit(at);
+            long now = System.currentTimeMillis();
+            LogSegment active = maybeRoll(bytes, now);
+            active.append(whole.duplicate());
+            int count = 0;
+            for (int p = begin; p < at; ) {
+                BatchHeader header = BatchHeader.read(buffer, p);
+                producers.record(header);
+                count += header.recordCount();
+                p += header.sizeInBytes();
+            }
+            logEndOffset = next;
+            maybeFlush(active, count, now, config);
+            publishEnd(next);
+        }
+        onAppend.accept(tp);
+        return bytes;
+    }
+
+    /** The header of the batch at {@code at} when the whole batch is in the buffer, else null. */
+    private static BatchHeader readWholeBatch(ByteBuffer buffer, int at) {
+        if (buffer.limit() - at < BatchHeader.SIZE) {
+            return null;
+        }
+        BatchHeader header = BatchHeader.read(buffer, at);
+        return header.sizeInBytes() <= buffer.limit() - at ? header : null;
+    }
+
+    /**
+     * Cut every record at or above {@code offset} (a follower's divergent tail after a leader change). Whole
+     * segments above it are removed, the one holding it is cut, and producer state and the epoch cache go back
+     * with it. Returns whether anything was cut.
+     */
+    public synchronized boolean truncateTo(long offset) throws IOException {
+        if (offset >= logEndOffset) {
+            return false;
+        }
+        if (offset <= logStartOffset) {
+            truncateFullyAndStartAt(Math.max(offset, 0));
+            return true;
+        }
+        long before = logEndOffset;
+        while (segments.lastKey() >= offset) {
+            LogSegment dropped = segments.remove(segments.lastKey());
+            dropped.markDeleted();
+            reaper.deleteLater(dropped, config.fileDeleteDelayMs());
+        }
+        LogSegment last = segments.lastEntry().getValue();
+        last.truncateTo(offset);
+        if (last.isSealed()) {
+            // A sealed segment's indexes were trimmed: the log continues in a fresh segment at the cut.
+            segments.put(offset, LogSegment.create(dir, offset, config.indexIntervalBytes(), config.segmentIndexBytes()));
+        }
+        logEndOffset = offset;
+        afterTruncation(offset);
+        LOG.infof("%s: truncated to offset %d (log end was %d)", tp, offset, before);
+        return true;
+    }
+
+    /** Drop the whole log and start it empty at {@code offset} (a follower far behind its leader's log start). */
+    public synchronized void truncateFullyAndStartAt(long offset) throws IOException {
+        for (LogSegment dropped : List.copyOf(segments.values())) {
+            segments.remove(dropped.baseOffset());
+            dropped.markDeleted();
+            reaper.deleteLater(dropped, config.fileDeleteDelayMs());
+        }
+        segments.put(offset, LogSegment.create(dir, offset, config.indexIntervalBytes(), config.segmentIndexBytes()));
+        logStartOffset = offset;
+        logEndOffset = offset;
+        if (epochs != null) {
+            epochs.clear();
+        }
+        afterTruncation(offset);
+        LOG.infof("%s: emptied and restarted at offset %d", tp, offset);
+    }
+
+    private void afterTruncation(long offset) throws IOException {
+        if (recoveryPoint > offset) {
+            recoveryPoint = offset;
+        }
+        if (epochs != null) {
+            epochs.truncateFromEnd(offset);
+        }
+        ReadLimit hw = readLimit;
+        publishEnd(offset);
+        if (!highWatermarkTracksEnd) {
+            readLimit = hw.offset() > offset ? endLimit : limitAt(hw.offset());
+        }
+        producers.clear();
+        ProducerSnapshots.deleteAfter(dir, offset);
+        loadProducerState();
+    }
+
+    /**
+     * The epoch history, loaded on first use: read from its file, or rebuilt from the batch headers of a log
+     * written before replication looked at it. Standalone brokers never call this, so their start-up never
+     * scans a segment for it.
+     */
+    public synchronized LeaderEpochCache epochCache() throws IOException {
+        if (epochs == null) {
+            LeaderEpochCache cache = LeaderEpochCache.load(dir);
+            if (cache.latestEpoch() == LeaderEpochCache.UNDEFINED_EPOCH && logEndOffset > logStartOffset) {
+                for (LogSegment segment : segments.values()) {
+                    segment.forEachBatch(batch -> {
+                        try {
+                            cache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                }
+            }
+            epochs = cache;
+        }
+        return epochs;
+    }
+
+    /** Where {@code epoch} ended in this log (OffsetsForLeaderEpoch). */
+    public LeaderEpochCache.EpochEnd endOffsetForEpoch(int epoch) throws IOException {
+        LeaderEpochCache cache = epochCache();
+        synchronized (this) {
+            return cache.endOffsetFor(epoch, logEndOffset);
+        }
+    }
+
+    /**
+     * Become leader in {@code epoch}: batches appended from now on carry it, and the epoch starts at the log end
+     * (Kafka records the start when leadership begins, so a follower can be told where the old epoch ended even
+     * before the new leader wrote anything).
+     */
+    public synchronized void startLeaderEpoch(int epoch) throws IOException {
+        leaderEpoch = epoch;
+        epochCache().assign(epoch, logEndOffset);
     }
 
     /**
@@ -364,29 +624,35 @@ public final class PartitionLog implements AutoCloseable {
      * cut, as Kafka does; clients drop a partial trailing batch) and never past the high watermark.
      */
     public ReadResult read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
+        return read(offset, maxBytes, minOneBatch, false);
+    }
+
+    /** As above; {@code toLogEnd} reads past the high watermark up to the log end, for a follower's fetch. */
+    public ReadResult read(long offset, int maxBytes, boolean minOneBatch, boolean toLogEnd) throws IOException {
         try {
-            return readOnce(offset, maxBytes, minOneBatch);
+            return readOnce(offset, maxBytes, minOneBatch, toLogEnd);
         } catch (java.nio.channels.ClosedChannelException e) {
             // Retention removed the segment after this reader found it (and the delete delay ran out): the offset
             // is either gone now or in a later segment; a second look answers either way.
             if (offset < logStartOffset) {
                 return ReadResult.outOfRange(readLimit.offset(), logStartOffset);
             }
-            return readOnce(offset, maxBytes, minOneBatch);
+            return readOnce(offset, maxBytes, minOneBatch, toLogEnd);
         }
     }
 
-    private ReadResult readOnce(long offset, int maxBytes, boolean minOneBatch) throws IOException {
-        ReadLimit limit = readLimit;
+    private ReadResult readOnce(long offset, int maxBytes, boolean minOneBatch, boolean toLogEnd) throws IOException {
+        ReadLimit hw = readLimit;
+        ReadLimit limit = toLogEnd ? endLimit : hw;
         long start = logStartOffset;
         if (offset < start || offset > limit.offset()) {
             if (offset > limit.offset() && offset <= logEndOffset) {
-                return ReadResult.empty(limit.offset(), start);
+                return ReadResult.empty(hw.offset(), start);
             }
-            return ReadResult.outOfRange(limit.offset(), start);
+            return ReadResult.outOfRange(hw.offset(), start);
         }
         if (offset == limit.offset()) {
-            return ReadResult.empty(limit.offset(), start);
+            return ReadResult.empty(hw.offset(), start);
         }
         for (Map.Entry<Long, LogSegment> e = segments.floorEntry(offset); e != null; e = segments.higherEntry(e.getKey())) {
             LogSegment segment = e.getValue();
@@ -399,10 +665,10 @@ public final class PartitionLog implements AutoCloseable {
                 // The first batch goes out whole even when it is larger than the limit, or the consumer could
                 // never get past it (KIP-74).
                 int length = minOneBatch ? Math.max(maxBytes, segment.batchSizeAt(position)) : maxBytes;
-                return new ReadResult(Errors.NONE, segment.slice(position, length, end), limit.offset(), start);
+                return new ReadResult(Errors.NONE, segment.slice(position, length, end), hw.offset(), start);
             }
         }
-        return ReadResult.empty(limit.offset(), start);
+        return ReadResult.empty(hw.offset(), start);
     }
 
     /** The first record at or after {@code timestamp}, or null when every record is older. */

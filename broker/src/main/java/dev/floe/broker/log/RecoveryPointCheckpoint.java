@@ -29,7 +29,12 @@ final class RecoveryPointCheckpoint {
 
     /** Partition directory name to recovery point; empty when there is no usable file. */
     static Map<String, Long> read(Path dataDir) {
-        Path file = dataDir.resolve(FILE);
+        return read(dataDir, FILE);
+    }
+
+    /** The same layout under another name (the high watermarks' {@code replication-offset-checkpoint}). */
+    static Map<String, Long> read(Path dataDir, String name) {
+        Path file = dataDir.resolve(name);
         Map<String, Long> points = new HashMap<>();
         try {
             if (!Files.exists(file)) {
@@ -58,6 +63,10 @@ final class RecoveryPointCheckpoint {
 
     /** Write and fsync a temporary file, then rename it over the old one. */
     static void write(Path dataDir, Map<String, Long> points) throws IOException {
+        write(dataDir, FILE, points);
+    }
+
+    static void write(Path dataDir, String name, Map<String, Long> points) throws IOException {
         StringBuilder body = new StringBuilder();
         for (Map.Entry<String, Long> e : new TreeMap<>(points).entrySet()) {
             if (body.length() > 0) {
@@ -66,7 +75,7 @@ final class RecoveryPointCheckpoint {
             body.append(e.getKey()).append(' ').append(e.getValue());
         }
         String text = body + (body.length() > 0 ? "\n" : "") + CRC_PREFIX + crc(body.toString()) + "\n";
-        Path tmp = dataDir.resolve(FILE + ".tmp");
+        Path tmp = dataDir.resolve(name + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             var bytes = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
@@ -75,7 +84,7 @@ final class RecoveryPointCheckpoint {
             }
             ch.force(true);
         }
-        Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, dataDir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static long crc(String body) {

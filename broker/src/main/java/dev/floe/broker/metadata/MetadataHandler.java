@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -100,8 +101,19 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
                 .setTopicId(topic.topicId())
                 .setIsInternal(topic.internal())
                 .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        java.util.Set<Integer> live = new java.util.HashSet<>();
+        for (ClusterView.BrokerEndpoint b : cluster.brokers()) {
+            live.add(b.nodeId());
+        }
         for (int p = 0; p < topic.partitions(); p++) {
             ClusterView.PartitionAssignment a = cluster.assignment(topic.name(), p);
+            // A replica whose broker holds no live lease cannot serve or replicate: Kafka calls it offline.
+            List<Integer> offline = new ArrayList<>();
+            for (int r : a.replicas()) {
+                if (!live.contains(r)) {
+                    offline.add(r);
+                }
+            }
             out.partitions().add(new MetadataResponseData.MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setErrorCode(a.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
@@ -109,7 +121,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
                     .setLeaderEpoch(a.leaderEpoch())
                     .setReplicaNodes(new ArrayList<>(a.replicas()))
                     .setIsrNodes(new ArrayList<>(a.isr()))
-                    .setOfflineReplicas(new ArrayList<>()));
+                    .setOfflineReplicas(offline));
         }
         return out;
     }

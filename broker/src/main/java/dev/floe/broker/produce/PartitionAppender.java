@@ -8,6 +8,7 @@ import dev.floe.broker.log.LogConfig;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.produce.compression.CompressionMetrics;
 import dev.floe.broker.produce.compression.Recompressor;
+import dev.floe.broker.replication.Replication;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -22,8 +23,31 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PartitionAppender {
     private static final Logger LOG = Logger.getLogger(PartitionAppender.class);
-    /** Every partition has one replica, its leader: Floe does not replicate yet. */
-    private static final int IN_SYNC_REPLICAS = 1;
+    /** Standalone: one replica, this broker leads everything it has a log for, every append is committed. */
+    private static final Replication ONE_REPLICA = new Replication() {
+        @Override
+        public Errors checkLeader(TopicPartition tp, int clientLeaderEpoch) {
+            return Errors.NONE;
+        }
+
+        @Override
+        public int leaderEpoch(TopicPartition tp) {
+            return 0;
+        }
+
+        @Override
+        public int inSyncReplicas(TopicPartition tp) {
+            return 1;
+        }
+
+        @Override
+        public CompletableFuture<Errors> awaitCommitted(TopicPartition tp, long requiredOffset, int minInsync,
+                                                        long timeoutMs) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+    };
+    private static final long DEFAULT_ACKS_TIMEOUT_MS = 30_000;
+    private volatile Replication replication = ONE_REPLICA;
     private final LogManager logs;
     private final PartitionWriteQueues writers;
     private final TopicMetrics metrics;
@@ -37,6 +61,11 @@ public final class PartitionAppender {
         this.compressionMetrics = compressionMetrics;
     }
 
+    /** Cluster mode: leadership, in-sync replicas and acks=all commitment come from replication. */
+    public void setReplication(Replication replication) {
+        this.replication = replication;
+    }
+
     /** Append to a partition this broker leads; the records' buffer must not change until the future completes. */
     public CompletableFuture<AppendResult> append(TopicPartition tp, MemoryRecords records) {
         return append(tp, records, (short) 1);
@@ -44,6 +73,15 @@ public final class PartitionAppender {
 
     /** As above, for a Kafka producer asking for {@code acks} (-1: all in-sync replicas). */
     public CompletableFuture<AppendResult> append(TopicPartition tp, MemoryRecords records, short acks) {
+        return append(tp, records, acks, DEFAULT_ACKS_TIMEOUT_MS);
+    }
+
+    /**
+     * As above; with acks=-1 the future completes once the in-sync replicas have the records (the high watermark
+     * passed them), or with the error that ended the wait, after at most {@code timeoutMs}.
+     */
+    public CompletableFuture<AppendResult> append(TopicPartition tp, MemoryRecords records, short acks,
+                                                  long timeoutMs) {
         PartitionLog log = logs.log(tp);
         if (log == null) {
             metrics.produceFailed(tp.topic());
@@ -51,15 +89,22 @@ public final class PartitionAppender {
                     "this broker has no partition " + tp));
         }
         int minInsync = log.config().records().minInsyncReplicas();
-        if (acks == -1 && minInsync > IN_SYNC_REPLICAS) {
-            // Kafka refuses acks=all writes it could not make as durable as asked; so does Floe, whose only
-            // in-sync replica is the leader until replication is built.
+        Replication rep = replication;
+        int inSync = rep.inSyncReplicas(tp);
+        if (acks == -1 && minInsync > inSync) {
+            // Kafka refuses acks=all writes it could not make as durable as asked, before writing anything.
             metrics.produceFailed(tp.topic());
             return CompletableFuture.completedFuture(AppendResult.failed(Errors.NOT_ENOUGH_REPLICAS,
-                    "The size of the current ISR : " + IN_SYNC_REPLICAS + " is insufficient to satisfy the min.isr"
+                    "The size of the current ISR : " + inSync + " is insufficient to satisfy the min.isr"
                             + " requirement of " + minInsync + " for partition " + tp));
         }
-        return writers.submit(tp, () -> {
+        CompletableFuture<AppendResult> appended = writers.submit(tp, () -> {
+            // Checked again on the writer: leadership may have moved while the append was queued.
+            Errors leadership = rep.checkLeader(tp, Replication.NO_EPOCH);
+            if (leadership != Errors.NONE) {
+                metrics.produceFailed(tp.topic());
+                return AppendResult.failed(leadership, "this broker no longer leads " + tp);
+            }
             AppendResult result = appendNow(log, records);
             if (result.ok()) {
                 metrics.appended(tp.topic(), result.bytes(), result.records());
@@ -68,6 +113,29 @@ public final class PartitionAppender {
                 LOG.debugf("append to %s refused with %s: %s", tp, result.error(), result.message());
             }
             return result;
+        });
+        if (acks != -1) {
+            return appended;
+        }
+        return appended.thenCompose(result -> {
+            if (!result.ok()) {
+                return CompletableFuture.completedFuture(result);
+            }
+            // Parked until followers' fetches move the high watermark past the batch: no thread waits.
+            return rep.awaitCommitted(tp, result.lastOffset() + 1, minInsync, timeoutMs).thenApply(error -> {
+                if (error == Errors.NONE) {
+                    return result;
+                }
+                metrics.produceFailed(tp.topic());
+                return AppendResult.failed(error, switch (error) {
+                    case NOT_ENOUGH_REPLICAS_AFTER_APPEND -> "the in-sync set of " + tp + " shrank below "
+                            + "min.insync.replicas=" + minInsync + " before the records were replicated; they were"
+                            + " written to the leader and may be visible";
+                    case REQUEST_TIMED_OUT -> "the in-sync replicas of " + tp + " did not all have the records "
+                            + "within " + timeoutMs + " ms";
+                    default -> "leadership of " + tp + " moved before the records were replicated";
+                });
+            });
         });
     }
 

@@ -1,6 +1,6 @@
 package dev.floe.broker.produce;
 
-import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.replication.Replication;
 import dev.floe.broker.log.AppendResult;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
@@ -18,15 +18,16 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Produce: validates each partition's batches, queues them on the partition's writer and answers when every
- * partition is written. With one replica, acks=all is complete once the leader has appended.
+ * partition is written (acks=1) or replicated to the in-sync replicas (acks=all, parked until the high watermark
+ * passes the records).
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
-    private final ClusterView cluster;
+    private final Replication replication;
     private final PartitionAppender appender;
 
-    public ProduceHandler(ClusterView cluster, PartitionAppender appender) {
-        this.cluster = cluster;
+    public ProduceHandler(Replication replication, PartitionAppender appender) {
+        this.replication = replication;
         this.appender = appender;
     }
 
@@ -52,12 +53,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                         .setIndex(partition.index());
                 topicResponse.partitionResponses().add(out);
                 TopicPartition tp = new TopicPartition(topic.name(), partition.index());
-                if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
-                    fail(out, tp, Errors.NOT_LEADER_OR_FOLLOWER, "this broker does not lead " + tp);
+                Errors leadership = replication.checkLeader(tp, Replication.NO_EPOCH);
+                if (leadership != Errors.NONE) {
+                    fail(out, tp, leadership, "this broker does not lead " + tp);
                     continue;
                 }
                 MemoryRecords records = (MemoryRecords) partition.records();
-                pending.add(appender.append(tp, records, request.acks()).thenAccept(result -> report(out, tp, result)));
+                pending.add(appender.append(tp, records, request.acks(), request.timeoutMs())
+                        .thenAccept(result -> report(out, tp, result)));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> response);

@@ -107,6 +107,7 @@ public final class TopicConfigs {
         d.put(MAX_MESSAGE_BYTES, Integer.toString(defaults.maxMessageBytes()));
         d.put(INDEX_INTERVAL_BYTES, Integer.toString(defaults.indexIntervalBytes()));
         d.put(SEGMENT_INDEX_BYTES, Integer.toString(defaults.segmentIndexBytes()));
+        d.put(MIN_INSYNC_REPLICAS, Integer.toString(defaults.minInsyncReplicas()));
         d.put(REMOTE_STORAGE_ENABLE, Boolean.toString(remoteStorageDefault));
         d.put(TopicConfigCatalog.FILE_DELETE_DELAY_MS, Long.toString(fileDeleteDelayMs));
         return d;

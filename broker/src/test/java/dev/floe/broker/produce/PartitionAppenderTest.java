@@ -208,5 +208,10 @@ class PartitionAppenderTest {
         public int segmentIndexBytes() {
             return 1 << 16;
         }
+
+        @Override
+        public int minInsyncReplicas() {
+            return 1;
+        }
     }
 }

@@ -1,0 +1,347 @@
+package dev.floe.broker.replication;
+
+import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.log.LeaderEpochCache;
+import dev.floe.broker.log.PartitionLog;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Fetches every partition this broker follows from one leader broker, over one Kafka connection, on a thread of
+ * its own (Kafka's ReplicaFetcherThread). A partition that starts following (a new leader epoch) is first
+ * truncated to where its latest local epoch ended on the leader (OffsetsForLeaderEpoch, KIP-101/279), then
+ * fetched from its log end. The leader's batches are appended as they are: offsets, epochs, timestamps kept.
+ * The leader's long poll (max wait) paces the loop; a failed connection is retried after a backoff.
+ */
+final class ReplicaFetcher implements Runnable {
+    private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class);
+    private static final short FETCH_VERSION = 12;
+    private static final short OFFSETS_FOR_LEADER_EPOCH_VERSION = 4;
+
+    record Settings(int maxWaitMs, int maxBytes, int partitionMaxBytes, int backoffMs) {
+    }
+
+    /** One followed partition in this fetcher. */
+    private static final class Follow {
+        final PartitionReplica replica;
+        final int epoch;
+        boolean truncated;
+        long retryAtMs;
+
+        Follow(PartitionReplica replica, int epoch) {
+            this.replica = replica;
+            this.epoch = epoch;
+        }
+    }
+
+    private final int sourceId;
+    private final int localId;
+    private final IntFunction<ClusterView.BrokerEndpoint> endpoints;
+    private final Settings settings;
+    private final Object lock = new Object();
+    private final Map<TopicPartition, Follow> partitions = new LinkedHashMap<>();
+    private volatile boolean running = true;
+    private final Thread thread;
+    private BrokerChannel channel;
+    private long failures;
+
+    ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings) {
+        this.sourceId = sourceId;
+        this.localId = localId;
+        this.endpoints = endpoints;
+        this.settings = settings;
+        this.thread = new Thread(this, "floe-replica-fetcher-" + sourceId);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void add(PartitionReplica replica, int epoch) {
+        synchronized (lock) {
+            partitions.put(replica.topicPartition(), new Follow(replica, epoch));
+            lock.notifyAll();
+        }
+    }
+
+    void remove(TopicPartition tp) {
+        synchronized (lock) {
+            partitions.remove(tp);
+        }
+    }
+
+    void stop() {
+        running = false;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        thread.interrupt();
+        BrokerChannel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            List<Follow> work;
+            try {
+                work = nextWork();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (work == null) {
+                continue;
+            }
+            try {
+                if (channel == null) {
+                    channel = connect();
+                }
+                truncate(work);
+                fetch(work);
+                failures = 0;
+            } catch (IOException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (failures++ % 20 == 0) {
+                    LOG.warnf("fetching from broker %d failed (%s); retrying every %d ms", sourceId, e.toString(),
+                            settings.backoffMs());
+                }
+                if (channel != null) {
+                    channel.close();
+                    channel = null;
+                }
+                backoff(settings.backoffMs());
+            }
+        }
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    /** The partitions ready to work on; waits (woken by add/stop) while there are none. */
+    private List<Follow> nextWork() throws InterruptedException {
+        synchronized (lock) {
+            while (running && partitions.isEmpty()) {
+                lock.wait();
+            }
+            if (!running) {
+                return null;
+            }
+            long now = System.currentTimeMillis();
+            List<Follow> ready = new ArrayList<>();
+            long nextRetry = Long.MAX_VALUE;
+            for (Follow f : partitions.values()) {
+                if (f.retryAtMs <= now) {
+                    ready.add(f);
+                } else {
+                    nextRetry = Math.min(nextRetry, f.retryAtMs);
+                }
+            }
+            if (ready.isEmpty()) {
+                // Every partition was refused by the leader a moment ago (it has not seen the new epoch yet).
+                lock.wait(Math.max(1, nextRetry - now));
+                return null;
+            }
+            return ready;
+        }
+    }
+
+    private void backoff(long ms) {
+        synchronized (lock) {
+            try {
+                lock.wait(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    private BrokerChannel connect() throws IOException {
+        ClusterView.BrokerEndpoint leader = endpoints.apply(sourceId);
+        if (leader == null) {
+            throw new IOException("broker " + sourceId + " has no live lease, so no address");
+        }
+        BrokerChannel ch = new BrokerChannel(leader.host(), leader.port(), 5_000,
+                settings.maxWaitMs() + 30_000, "floe-replica-" + localId);
+        LOG.infof("fetching from broker %d at %s:%d", sourceId, leader.host(), leader.port());
+        return ch;
+    }
+
+    private boolean stillCurrent(Follow f) {
+        synchronized (lock) {
+            return partitions.get(f.replica.topicPartition()) == f;
+        }
+    }
+
+    private void retryLater(Follow f) {
+        f.retryAtMs = System.currentTimeMillis() + settings.backoffMs();
+    }
+
+    /**
+     * KIP-279: ask the leader where our latest epoch ended on its log; cut ours there (or where that epoch ended
+     * here, if the leader answered with an older epoch). With no epoch history, fall back to the high watermark,
+     * which is all a follower knows was committed.
+     */
+    private void truncate(List<Follow> work) throws IOException {
+        OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData().setReplicaId(localId);
+        Map<TopicPartition, Follow> asked = new LinkedHashMap<>();
+        Map<TopicPartition, Integer> askedEpoch = new LinkedHashMap<>();
+        for (Follow f : work) {
+            if (f.truncated) {
+                continue;
+            }
+            PartitionLog log = f.replica.log();
+            int latest = log.epochCache().latestEpoch();
+            if (latest == LeaderEpochCache.UNDEFINED_EPOCH) {
+                f.replica.whileFollowing(f.epoch, l -> l.truncateTo(l.highWatermark()));
+                f.truncated = true;
+                continue;
+            }
+            TopicPartition tp = f.replica.topicPartition();
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic = request.topics().find(tp.topic());
+            if (topic == null) {
+                topic = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(tp.topic());
+                request.topics().add(topic);
+            }
+            topic.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(tp.partition()).setCurrentLeaderEpoch(f.epoch).setLeaderEpoch(latest));
+            asked.put(tp, f);
+            askedEpoch.put(tp, latest);
+        }
+        if (asked.isEmpty()) {
+            return;
+        }
+        OffsetForLeaderEpochResponseData response = (OffsetForLeaderEpochResponseData) channel.call(
+                ApiKeys.OFFSET_FOR_LEADER_EPOCH, OFFSETS_FOR_LEADER_EPOCH_VERSION, request);
+        for (OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult topic : response.topics()) {
+            for (OffsetForLeaderEpochResponseData.EpochEndOffset p : topic.partitions()) {
+                TopicPartition tp = new TopicPartition(topic.topic(), p.partition());
+                Follow f = asked.get(tp);
+                if (f == null || !stillCurrent(f)) {
+                    continue;
+                }
+                Errors error = Errors.forCode(p.errorCode());
+                if (error != Errors.NONE) {
+                    LOG.debugf("%s: leader %d answered OffsetsForLeaderEpoch with %s; retrying", tp, sourceId, error);
+                    retryLater(f);
+                    continue;
+                }
+                int requested = askedEpoch.get(tp);
+                f.replica.whileFollowing(f.epoch, log -> {
+                    long target;
+                    if (p.endOffset() == LeaderEpochCache.UNDEFINED_OFFSET) {
+                        target = log.highWatermark();
+                    } else if (p.leaderEpoch() == requested) {
+                        target = Math.min(p.endOffset(), log.logEndOffset());
+                    } else {
+                        LeaderEpochCache.EpochEnd local = log.endOffsetForEpoch(p.leaderEpoch());
+                        long localEnd = local.endOffset() < 0 ? log.highWatermark() : local.endOffset();
+                        target = Math.min(p.endOffset(), localEnd);
+                    }
+                    if (log.truncateTo(target)) {
+                        LOG.infof("%s: cut the divergent tail at %d after leader %d answered epoch %d ends at %d",
+                                tp, target, sourceId, p.leaderEpoch(), p.endOffset());
+                    }
+                });
+                f.truncated = true;
+            }
+        }
+    }
+
+    private void fetch(List<Follow> work) throws IOException {
+        FetchRequestData request = new FetchRequestData().setReplicaId(localId).setMaxWaitMs(settings.maxWaitMs())
+                .setMinBytes(1).setMaxBytes(settings.maxBytes()).setIsolationLevel((byte) 0).setSessionId(0)
+                .setSessionEpoch(-1);
+        Map<TopicPartition, Follow> asked = new LinkedHashMap<>();
+        Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        for (Follow f : work) {
+            if (!f.truncated || f.retryAtMs > System.currentTimeMillis()) {
+                continue;
+            }
+            TopicPartition tp = f.replica.topicPartition();
+            PartitionLog log = f.replica.log();
+            topics.computeIfAbsent(tp.topic(), t -> {
+                FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopic(t);
+                request.topics().add(topic);
+                return topic;
+            }).partitions().add(new FetchRequestData.FetchPartition().setPartition(tp.partition())
+                    .setCurrentLeaderEpoch(f.epoch).setFetchOffset(log.logEndOffset())
+                    .setLastFetchedEpoch(-1).setLogStartOffset(log.logStartOffset())
+                    .setPartitionMaxBytes(settings.partitionMaxBytes()));
+            asked.put(tp, f);
+        }
+        if (asked.isEmpty()) {
+            return;
+        }
+        FetchResponseData response = (FetchResponseData) channel.call(ApiKeys.FETCH, FETCH_VERSION, request);
+        if (response.errorCode() != Errors.NONE.code()) {
+            throw new IOException("fetch failed with " + Errors.forCode(response.errorCode()));
+        }
+        for (FetchResponseData.FetchableTopicResponse topic : response.responses()) {
+            for (FetchResponseData.PartitionData p : topic.partitions()) {
+                TopicPartition tp = new TopicPartition(topic.topic(), p.partitionIndex());
+                Follow f = asked.get(tp);
+                if (f == null || !stillCurrent(f)) {
+                    continue;
+                }
+                apply(f, tp, p);
+            }
+        }
+    }
+
+    private void apply(Follow f, TopicPartition tp, FetchResponseData.PartitionData p) throws IOException {
+        Errors error = Errors.forCode(p.errorCode());
+        switch (error) {
+            case NONE -> {
+                MemoryRecords records = (MemoryRecords) p.records();
+                if (records != null && records.sizeInBytes() > 0) {
+                    for (MutableRecordBatch batch : records.batches()) {
+                        // A corrupt batch must never reach our log: the CRC covers what the leader stored.
+                        batch.ensureValid();
+                    }
+                }
+                f.replica.whileFollowing(f.epoch, log -> {
+                    if (records != null && records.sizeInBytes() > 0) {
+                        log.appendAsFollower(records);
+                    }
+                    log.advanceHighWatermark(Math.min(p.highWatermark(), log.logEndOffset()));
+                });
+            }
+            case OFFSET_OUT_OF_RANGE -> f.replica.whileFollowing(f.epoch, log -> {
+                if (log.logEndOffset() < p.logStartOffset()) {
+                    // The leader no longer has what we would fetch next: start over where its log starts.
+                    log.truncateFullyAndStartAt(p.logStartOffset());
+                } else {
+                    f.truncated = false;
+                    retryLater(f);
+                }
+            });
+            default -> {
+                // NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH, UNKNOWN_TOPIC: the leader has not caught up
+                // with the controller's decision yet (or we have not): ask again shortly.
+                LOG.debugf("%s: leader %d answered %s; retrying", tp, sourceId, error);
+                retryLater(f);
+            }
+        }
+    }
+}
