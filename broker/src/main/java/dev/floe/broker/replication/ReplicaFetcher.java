@@ -248,16 +248,7 @@ final class ReplicaFetcher implements Runnable {
                 }
                 int requested = askedEpoch.get(tp);
                 f.replica.whileFollowing(f.epoch, log -> {
-                    long target;
-                    if (p.endOffset() == LeaderEpochCache.UNDEFINED_OFFSET) {
-                        target = log.highWatermark();
-                    } else if (p.leaderEpoch() == requested) {
-                        target = Math.min(p.endOffset(), log.logEndOffset());
-                    } else {
-                        LeaderEpochCache.EpochEnd local = log.endOffsetForEpoch(p.leaderEpoch());
-                        long localEnd = local.endOffset() < 0 ? log.highWatermark() : local.endOffset();
-                        target = Math.min(p.endOffset(), localEnd);
-                    }
+                    long target = Divergence.truncationOffset(log, requested, p.leaderEpoch(), p.endOffset());
                     if (log.truncateTo(target)) {
                         LOG.infof("%s: cut the divergent tail at %d after leader %d answered epoch %d ends at %d",
                                 tp, target, sourceId, p.leaderEpoch(), p.endOffset());
