@@ -130,6 +130,18 @@ final class FloeProcess implements AutoCloseable {
         }
     }
 
+    /** Send a signal by name (STOP hangs the broker as a frozen VM would, CONT resumes it). */
+    void signal(String name) throws Exception {
+        if (process != null && process.isAlive()) {
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        }
+    }
+
+    /** The whole log of this broker (over all its starts). */
+    String logText() throws IOException {
+        return Files.readString(logFile);
+    }
+
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(logFile);
