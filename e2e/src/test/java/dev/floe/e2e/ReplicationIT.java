@@ -116,6 +116,8 @@ class ReplicationIT {
             env.put("FLOE_CLUSTER_NAMESPACE", NS);
             env.put("FLOE_POD_NAME", "demo-broker-" + ordinal);
             env.put("FLOE_REPLICATION_LAG_TIME_MAX_MS", Long.toString(LAG_MS));
+            // API calls time out at a third of the lease: on a busy test machine 5 s is too short to start.
+            env.put("FLOE_CLUSTER_LEASE_DURATION_SECONDS", "30");
             env.put("KUBERNETES_MASTER", apiUrl);
             env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
             env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");

@@ -272,14 +272,18 @@ public final class PartitionReplica {
         return pendingIsr;
     }
 
-    /** The in-sync set written for {@code epoch} was accepted. */
-    public synchronized void isrCommitted(int epoch, List<Integer> committed, List<Completion> done) throws IOException {
+    /**
+     * The in-sync set written for {@code epoch} was accepted. {@code previous} is the set it replaced (the
+     * informer may already have brought the new one here, so the current set cannot tell shrink from expand).
+     */
+    public synchronized void isrCommitted(int epoch, List<Integer> previous, List<Integer> committed,
+                                          List<Completion> done) throws IOException {
         if (epoch != leaderEpoch || role != Role.LEADER) {
             return;
         }
-        if (committed.size() < isr.size()) {
+        if (committed.size() < previous.size()) {
             shrinks++;
-        } else if (committed.size() > isr.size()) {
+        } else if (committed.size() > previous.size()) {
             expands++;
         }
         isr = List.copyOf(committed);

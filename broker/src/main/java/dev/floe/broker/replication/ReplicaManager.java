@@ -256,6 +256,7 @@ public final class ReplicaManager implements Replication {
 
     private void writeIsr(PartitionReplica replica, List<Integer> isr) {
         int epoch = replica.leaderEpoch();
+        List<Integer> previous = replica.isr();
         TopicPartition tp = replica.topicPartition();
         control.execute(() -> {
             IsrWriter.Outcome outcome = leaseHeld.getAsBoolean() ? isrWriter.write(tp, localId, epoch, isr)
@@ -263,9 +264,8 @@ public final class ReplicaManager implements Replication {
             List<PartitionReplica.Completion> done = new ArrayList<>();
             try {
                 if (outcome == IsrWriter.Outcome.WRITTEN) {
-                    int before = replica.isr().size();
-                    replica.isrCommitted(epoch, isr, done);
-                    (isr.size() < before ? shrinks : expands).increment();
+                    replica.isrCommitted(epoch, previous, isr, done);
+                    (isr.size() < previous.size() ? shrinks : expands).increment();
                     LOG.infof("%s: in-sync set is now %s (leader epoch %d)", tp, isr, epoch);
                 } else {
                     replica.isrWriteFailed();

@@ -118,7 +118,7 @@ class PartitionReplicaTest {
         assertThat(shrunk).as("follower 2 never fetched within replica.lag.time.max.ms").containsExactly(0, 1);
         assertThat(ack).as("the shrink is not committed yet").isNotDone();
 
-        replica.isrCommitted(1, shrunk, done);
+        replica.isrCommitted(1, List.of(0, 1, 2), shrunk, done);
         runCompletions();
         assertThat(replica.isr()).containsExactly(0, 1);
         assertThat(log.highWatermark()).isEqualTo(1);
@@ -140,7 +140,7 @@ class PartitionReplicaTest {
         List<Integer> expanded = fetched(2, 2);
         assertThat(expanded).containsExactly(0, 1, 2);
         assertThat(fetched(2, 2)).as("one write at a time").isNull();
-        replica.isrCommitted(1, expanded, done);
+        replica.isrCommitted(1, List.of(0, 1), expanded, done);
         assertThat(replica.isr()).containsExactly(0, 1, 2);
         assertThat(replica.expands()).isEqualTo(1);
         assertThat(replica.underReplicated()).isFalse();
@@ -183,7 +183,7 @@ class PartitionReplicaTest {
         assertThat(replica.checkLeader(1)).isEqualTo(Errors.FENCED_LEADER_EPOCH);
         assertThat(replica.checkLeader(2)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         assertThat(replica.followerFetched(2, 1, done)).isNull();
-        replica.isrCommitted(1, List.of(0, 1), done);
+        replica.isrCommitted(1, List.of(1, 2), List.of(0, 1), done);
         assertThat(replica.isr()).as("a write confirmed for the old epoch changes nothing").containsExactly(1, 2);
     }
 

@@ -50,6 +50,8 @@ class ReplicaManagerTest {
     private final AtomicBoolean leaseHeld = new AtomicBoolean(true);
     private final List<String> written = new ArrayList<>();
     private IsrWriter.Outcome writerAnswer = IsrWriter.Outcome.WRITTEN;
+    /** Runs inside the write, before it returns: what the informer may deliver meanwhile. */
+    private Runnable duringWrite = () -> { };
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
@@ -62,6 +64,7 @@ class ReplicaManagerTest {
                 new CompressionMetrics(registry));
         IsrWriter writer = (tp, leader, epoch, isr) -> {
             written.add(tp + " leader " + leader + " epoch " + epoch + " isr " + isr);
+            duringWrite.run();
             return writerAnswer;
         };
         manager = new ReplicaManager(0, logs, leaseHeld::get, writer, FollowerLinks.NONE, 10_000, scheduler,
@@ -151,6 +154,18 @@ class ReplicaManagerTest {
         assertThat(written).last().isEqualTo("orders-0 leader 0 epoch 1 isr [0, 1, 2]");
         assertThat(manager.replica(TP).isr()).containsExactly(0, 1, 2);
         assertThat(registry.get("floe.replication.isr.expands").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aShrinkIsCountedAsOneEvenWhenTheInformerBringsTheWrittenStatusBeforeTheWriteReturns() {
+        assign(0, 1, List.of(0, 1, 2), List.of(0, 1, 2));
+        duringWrite = () -> assign(0, 1, List.of(0, 1, 2), List.of(0));
+        now.addAndGet(10_001);
+        manager.checkLagging();
+        assertThat(manager.replica(TP).isr()).containsExactly(0);
+        assertThat(registry.get("floe.replication.isr.shrinks").counter().count()).isEqualTo(1);
+        assertThat(registry.get("floe.replication.isr.expands").counter().count()).isZero();
+        assertThat(manager.replica(TP).shrinks()).isEqualTo(1);
     }
 
     @Test
