@@ -105,6 +105,8 @@ class ReplicationIT {
         // The topic under test: three replicas, broker 0 leads in epoch 1, everybody in sync.
         createTopic(TOPIC, TOPIC, 1, List.of(new PartitionStatus(0, List.of(0, 1, 2), 0, 1, List.of(0, 1, 2))),
                 Map.of("min.insync.replicas", "2"));
+        // And one with a single replica: it must behave as before replication (high watermark = log end).
+        createTopic("single", "single", 1, List.of(new PartitionStatus(0, List.of(1), 1, 0, List.of(1))), Map.of());
 
         // One after another: three JVMs starting at once on a shared two-core machine starve the API server.
         for (int ordinal = 0; ordinal < BROKERS; ordinal++) {
@@ -142,6 +144,14 @@ class ReplicationIT {
                 api.destroy();
             }
         }
+    }
+
+    @Test
+    void aSingleReplicaTopicCommitsOnTheLeadersAppend() throws Exception {
+        List<String> values = values("single", 20);
+        produce(brokers.get(1), "all", values, "single");
+        assertThat(consume(brokers.get(1), "single", 20)).containsExactlyElementsOf(values);
+        assertThat(metric(1, "floe_replication_high_watermark{partition=\"0\",topic=\"single\"")).isEqualTo(20);
     }
 
     @Test
@@ -191,7 +201,8 @@ class ReplicationIT {
             p.setLeaderEpoch(2);
             p.setIsr(new ArrayList<>(List.of(1, 2)));
         });
-        await("broker 1 leads", () -> metric(1, "floe_replication_leader_partitions") == 1 ? true : null);
+        // Broker 1 leads "single" already; leading the ledger too makes two.
+        await("broker 1 leads", () -> metric(1, "floe_replication_leader_partitions") == 2 ? true : null);
         List<String> third = values("third", 30);
         produce(brokers.get(1), "all", third);
         List<String> agreed = logValues(1);
@@ -218,6 +229,10 @@ class ReplicationIT {
     }
 
     private void produce(FloeProcess broker, String acks, List<String> values) throws Exception {
+        produce(broker, acks, values, TOPIC);
+    }
+
+    private void produce(FloeProcess broker, String acks, List<String> values, String topic) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -230,7 +245,7 @@ class ReplicationIT {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             List<Future<?>> acked = new ArrayList<>();
             for (String v : values) {
-                acked.add(producer.send(new ProducerRecord<>(TOPIC, 0, v, v)));
+                acked.add(producer.send(new ProducerRecord<>(topic, 0, v, v)));
             }
             for (Future<?> f : acked) {
                 f.get();
@@ -239,13 +254,17 @@ class ReplicationIT {
     }
 
     private List<String> consume(FloeProcess broker, int count) {
+        return consume(broker, TOPIC, count);
+    }
+
+    private List<String> consume(FloeProcess broker, String topic, int count) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            TopicPartition tp = new TopicPartition(TOPIC, 0);
+            TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long deadline = System.currentTimeMillis() + 30_000;
