@@ -1,0 +1,41 @@
+package dev.floe.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs an unpacked image's entrypoint the way a container runtime would, without one: util-linux's unshare gives an
+ * unprivileged user namespace (mapped to root), a mount and PID namespace with its own /proc, and chroot makes the
+ * image's root filesystem the only one the process sees. The network is the host's, so the test reaches its ports.
+ */
+final class ImageRun {
+    private ImageRun() {
+    }
+
+    /** Whether this machine allows unprivileged user namespaces (some kernels and CI sandboxes do not). */
+    static boolean canIsolate() {
+        try {
+            Process probe = new ProcessBuilder("unshare", "-r", "-m", "-p", "-f", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The command that runs entrypoint inside root. --kill-child passes a SIGTERM of ours on to the entrypoint, which
+     * is PID 1 of its namespace as in a container.
+     */
+    static List<String> isolated(Path root, List<String> entrypoint) throws IOException {
+        Files.createDirectories(root.resolve("proc"));
+        List<String> command = new ArrayList<>(List.of("unshare", "-r", "-m", "-p", "-f", "--kill-child=SIGTERM",
+                "--mount-proc=" + root.resolve("proc"), "chroot", root.toString()));
+        command.addAll(entrypoint);
+        return command;
+    }
+}
