@@ -10,13 +10,35 @@
 #   <out>/var/lib/floe       the broker's data directory (an empty mount point)
 #
 # Usage: runtime.sh <java.home> <out-dir> <comma-separated modules>
+#        runtime.sh <java.home> <out-dir> none    only the data directory, for a base image that brings its own
+#                                                 Java, libraries, /etc/passwd and /tmp (-Djib.from.image=...)
+#
+# Both images use the same out-dir (the reactor's target/), so the second module reuses what the first made when
+# the JDK, the module list and this script are unchanged (a stamp file says so); a lock serialises parallel builds.
 set -euo pipefail
 java_home="$1"
 out="$2"
 modules="$3"
 
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+stamp="$java_home $(cat "$java_home/release" 2>/dev/null | grep '^JAVA_RUNTIME_VERSION' || true) $modules $(cksum < "$0")"
+if [ -f "$out.stamp" ] && [ "$(cat "$out.stamp")" = "$stamp" ] && [ -x "$out/opt/java/openjdk/bin/java" ]; then
+  echo "runtime.sh: $out is up to date"
+  exit 0
+fi
+rm -f "$out.stamp"
+
+if [ "$modules" = none ]; then
+  rm -rf "$out"
+  mkdir -p "$out/var/lib/floe"
+  echo "$stamp" > "$out.stamp"
+  exit 0
+fi
+
 if [ ! -f "$java_home/jmods/java.base.jmod" ]; then
-  echo "runtime.sh: $java_home has no jmods/ (a JRE, or Debian's openjdk-17-jdk without openjdk-17-jmods):" \
+  echo "runtime.sh: $java_home has no jmods/ (a JRE, or a JDK package without its jmods, e.g. openjdk-17-jmods):" \
        "jlink cannot make the images' Java runtime. Build with a full JDK 17, or skip the images with -Djib.skip" >&2
   exit 1
 fi
@@ -60,4 +82,5 @@ PASSWD
 cat > "$out/etc/group" <<'GROUP'
 root:x:0:
 GROUP
+echo "$stamp" > "$out.stamp"
 echo "runtime.sh: $(du -sh "$out" | cut -f1) in $out (modules: $modules)"
