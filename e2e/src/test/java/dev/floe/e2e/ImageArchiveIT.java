@@ -122,7 +122,10 @@ class ImageArchiveIT {
         // The image sizes the heap from a container memory limit; on a test machine without one, cap it.
         env.put("JDK_JAVA_OPTIONS", env.get("JDK_JAVA_OPTIONS") + " -Xmx384m");
 
-        boolean isolated = ImageRun.canIsolate();
+        boolean isolated = ImageRun.canIsolate(work);
+        System.out.println("ImageArchiveIT: running the broker image " + (isolated
+                ? "chrooted into its root filesystem in a user namespace"
+                : "with its runtime on the host's libraries (no unprivileged user namespaces here)"));
         Path dataDir;
         List<String> command;
         if (isolated) {

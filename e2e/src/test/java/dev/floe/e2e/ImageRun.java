@@ -16,13 +16,21 @@ final class ImageRun {
     private ImageRun() {
     }
 
-    /** Whether this machine allows unprivileged user namespaces (some kernels and CI sandboxes do not). */
-    static boolean canIsolate() {
+    /**
+     * Whether this machine allows what {@link #isolated} does: unprivileged user namespaces and a /proc of their
+     * own (some kernels, CI sandboxes and containers forbid either). Probed with the host's `true`, so a broken image
+     * can never make this answer no.
+     */
+    static boolean canIsolate(Path scratchDir) {
         try {
-            Process probe = new ProcessBuilder("unshare", "-r", "-m", "-p", "-f", "true")
+            Path proc = Files.createDirectories(scratchDir.resolve("probe-proc"));
+            Process probe = new ProcessBuilder("unshare", "-r", "-m", "-p", "-f", "--mount-proc=" + proc, "true")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
