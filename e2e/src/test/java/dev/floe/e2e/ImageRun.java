@@ -42,8 +42,24 @@ final class ImageRun {
     static List<String> isolated(Path root, List<String> entrypoint) throws IOException {
         Files.createDirectories(root.resolve("proc"));
         List<String> command = new ArrayList<>(List.of("unshare", "-r", "-m", "-p", "-f", "--kill-child=SIGTERM",
-                "--mount-proc=" + root.resolve("proc"), "chroot", root.toString()));
+                "--mount-proc=" + root.resolve("proc"), hostCommand("chroot"), root.toString()));
         command.addAll(entrypoint);
         return command;
+    }
+
+    /** The absolute path of a host tool: unshare runs it with the image's environment, whose PATH is not ours. */
+    private static String hostCommand(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            Path candidate = Path.of(dir, name);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        for (String dir : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name).toString();
+            }
+        }
+        throw new IllegalStateException(name + " not found on this machine");
     }
 }
