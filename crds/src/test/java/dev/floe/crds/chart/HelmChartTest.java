@@ -139,8 +139,8 @@ class HelmChartTest {
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_TOPIC_NAMESPACES", ALL_NAMESPACES)
                 .containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", ALL_NAMESPACES)
                 .containsEntry("FLOE_OPERATOR_BROKER_IMAGE", "floe/broker:0.1.0")
-                // The image's JAVA_OPTS (heap from the memory limit, JBoss log manager) stay unless overridden.
-                .doesNotContainKey("JAVA_OPTS");
+                // The image's JDK_JAVA_OPTIONS (heap from the memory limit, JBoss log manager) stay unless overridden.
+                .doesNotContainKey("JDK_JAVA_OPTIONS");
         var security = operator.getSecurityContext();
         assertThat(security.getRunAsNonRoot()).isTrue();
         assertThat(security.getReadOnlyRootFilesystem()).isTrue();
@@ -225,7 +225,7 @@ class HelmChartTest {
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_TOPIC_NAMESPACES", "team-a,team-b")
                 .containsEntry("FLOE_OPERATOR_BROKER_IMAGE", "mirror.example.com/floe/broker:0.1.1")
                 .containsEntry("QUARKUS_OPERATOR_SDK_CRD_VALIDATE", "false")
-                .containsEntry("JAVA_OPTS", "-Xmx300m");
+                .containsEntry("JDK_JAVA_OPTIONS", "-Xmx300m");
         assertThat(operator.getResources().getRequests())
                 .containsEntry("cpu", new Quantity("250m")).containsEntry("memory", new Quantity("384Mi"));
         assertThat(operator.getResources().getLimits()).containsEntry("memory", new Quantity("768Mi"));
