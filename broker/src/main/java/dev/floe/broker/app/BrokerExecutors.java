@@ -19,6 +19,7 @@ public final class BrokerExecutors implements AutoCloseable {
     private final ExecutorService control;
     private final ScheduledExecutorService lease;
     private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService cleaner;
 
     public BrokerExecutors(int ioThreads) {
         // Appends and local reads: short, disk-bound, on the request path.
@@ -32,6 +33,8 @@ public final class BrokerExecutors implements AutoCloseable {
         // The Lease alone: if it waited behind anything the broker could lose leadership while healthy.
         this.lease = Executors.newSingleThreadScheduledExecutor(named("floe-lease"));
         this.scheduler = Executors.newScheduledThreadPool(1, named("floe-scheduler"));
+        // The log cleaner: one long, throttled job at a time, never in the way of appends, reads or fsyncs.
+        this.cleaner = Executors.newSingleThreadScheduledExecutor(named("floe-cleaner"));
     }
 
     private static ThreadFactory named(String prefix) {
@@ -67,8 +70,15 @@ public final class BrokerExecutors implements AutoCloseable {
         return scheduler;
     }
 
+    public ScheduledExecutorService cleaner() {
+        return cleaner;
+    }
+
     @Override
     public void close() throws InterruptedException {
+        // A clean under way stops at its next chunk and leaves the old segments; wait for that before the logs close.
+        cleaner.shutdownNow();
+        cleaner.awaitTermination(10, TimeUnit.SECONDS);
         scheduler.shutdownNow();
         lease.shutdownNow();
         tier.shutdownNow();

@@ -1,5 +1,6 @@
 package dev.floe.broker.topic;
 
+import dev.floe.broker.cleaner.CompactionSettings;
 import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.log.LogConfig;
 import dev.floe.broker.log.RecordRules;
@@ -116,8 +117,8 @@ public final class TopicConfigs {
     public LogConfig logConfig(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(defaults());
         merged.putAll(overrides);
-        // Kafka deletes by time and size only when cleanup.policy includes delete; an empty policy keeps
-        // everything (the only other policy, compact, is refused).
+        // Kafka deletes by time and size only when cleanup.policy includes delete: compact alone, or an empty
+        // policy, never deletes by retention (the log cleaner removes replaced records of compacted topics).
         boolean delete = list(merged, CLEANUP_POLICY).contains("delete");
         long retentionMs = delete ? number(merged, RETENTION_MS) : -1;
         long retentionBytes = delete ? number(merged, RETENTION_BYTES) : -1;
@@ -140,10 +141,23 @@ public final class TopicConfigs {
                 new RecordRules(compression(merged),
                         number(merged, TopicConfigCatalog.TIMESTAMP_BEFORE_MAX_MS),
                         number(merged, TopicConfigCatalog.TIMESTAMP_AFTER_MAX_MS),
-                        (int) number(merged, MIN_INSYNC_REPLICAS)),
+                        (int) number(merged, MIN_INSYNC_REPLICAS),
+                        list(merged, CLEANUP_POLICY).contains("compact")),
                 number(merged, TopicConfigCatalog.FLUSH_MESSAGES),
                 number(merged, TopicConfigCatalog.FLUSH_MS),
                 number(merged, TopicConfigCatalog.FILE_DELETE_DELAY_MS));
+    }
+
+    /** What the log cleaner obeys for a topic with these overrides. */
+    public CompactionSettings compaction(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults());
+        merged.putAll(overrides);
+        return new CompactionSettings(list(merged, CLEANUP_POLICY).contains("compact"),
+                Double.parseDouble(merged.get(TopicConfigCatalog.MIN_CLEANABLE_DIRTY_RATIO).trim()),
+                number(merged, TopicConfigCatalog.MIN_COMPACTION_LAG_MS),
+                number(merged, TopicConfigCatalog.MAX_COMPACTION_LAG_MS),
+                number(merged, TopicConfigCatalog.DELETE_RETENTION_MS),
+                number(merged, SEGMENT_BYTES));
     }
 
     /** The codec batches are stored in, at the topic's level; null for compression.type=producer. */

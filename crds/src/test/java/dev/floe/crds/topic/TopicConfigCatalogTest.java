@@ -147,12 +147,11 @@ class TopicConfigCatalogTest {
     }
 
     @Test
-    void refusesCompactionBecauseFloeHasNone() {
-        for (String policy : new String[]{"compact", "compact,delete", "delete, compact"}) {
-            assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", policy))).as(policy)
-                    .startsWith("Invalid value " + policy + " for configuration cleanup.policy: log compaction is not"
-                            + " implemented in Floe yet");
+    void acceptsEveryCleanupPolicyButCompactionOfATieredTopic() {
+        for (String policy : new String[]{"compact", "compact,delete", "delete, compact", "delete", ""}) {
+            assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", policy))).as(policy).isNull();
         }
-        assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "delete"))).isNull();
+        assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "compact", "remote.storage.enable", "true")))
+                .isEqualTo("Remote log storage is unsupported for the compacted topics");
     }
 }
