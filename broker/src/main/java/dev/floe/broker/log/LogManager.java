@@ -22,6 +22,8 @@ import java.util.function.ToLongFunction;
 public final class LogManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LogManager.class);
     private static final String CLEAN_SHUTDOWN = ".floe-clean-shutdown";
+    /** Log start offsets moved by DeleteRecords (inside a segment), so they survive a restart. */
+    public static final String LOG_START_CHECKPOINT = "log-start-offset-checkpoint";
 
     private final Path dataDir;
     private final SegmentReaper reaper;
@@ -30,6 +32,8 @@ public final class LogManager implements AutoCloseable {
     private volatile long producerIdExpirationMs = 86_400_000L;
     /** Recovery points as last written to the checkpoint file, by partition directory name. */
     private final Map<String, Long> checkpointed;
+    /** Log start offsets as last written, by partition directory name. */
+    private final Map<String, Long> logStarts;
     private final java.util.concurrent.atomic.AtomicInteger segmentsVerified = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong bytesVerified = new java.util.concurrent.atomic.AtomicLong();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
@@ -52,6 +56,7 @@ public final class LogManager implements AutoCloseable {
         this.cleanShutdown = Files.exists(marker) || isEmptyDataDir();
         Files.deleteIfExists(marker);
         this.checkpointed = RecoveryPointCheckpoint.read(dataDir);
+        this.logStarts = OffsetCheckpointFile.read(dataDir, LOG_START_CHECKPOINT);
         if (!cleanShutdown) {
             LOG.warnf("no clean-shutdown marker in %s: the broker stopped uncleanly, active segments will be verified", dataDir);
         }
@@ -121,6 +126,10 @@ public final class LogManager implements AutoCloseable {
             Long checkpoint = checkpointed.get(partitionDir(tp).getFileName().toString());
             PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended, initial,
                     flusher, checkpoint == null ? -1 : checkpoint);
+            Long logStart = logStarts.get(partitionDir(tp).getFileName().toString());
+            if (logStart != null) {
+                log.restoreLogStartOffset(logStart);
+            }
             segmentsVerified.addAndGet(log.recovery().segmentsVerified());
             bytesVerified.addAndGet(log.recovery().bytesVerified());
             logs.put(tp, log);
@@ -186,6 +195,24 @@ public final class LogManager implements AutoCloseable {
             LOG.errorf("cannot write the recovery point checkpoint in %s (a crash now re-verifies more): %s", dataDir,
                     e.getMessage());
         }
+    }
+
+    /**
+     * Write every partition's log start offset, when any moved (DeleteRecords), with one fsync, as Kafka's
+     * log-start-offset-checkpoint. DeleteRecords calls it before answering, so an acknowledged deletion is never
+     * undone by a restart.
+     */
+    public synchronized void checkpointLogStartOffsets() throws IOException {
+        Map<String, Long> starts = new java.util.HashMap<>();
+        for (PartitionLog log : logs.values()) {
+            starts.put(log.dir().getFileName().toString(), log.logStartOffset());
+        }
+        if (starts.equals(logStarts)) {
+            return;
+        }
+        OffsetCheckpointFile.write(dataDir, LOG_START_CHECKPOINT, starts);
+        logStarts.clear();
+        logStarts.putAll(starts);
     }
 
     /** Remove a partition's log and its files. */
@@ -256,6 +283,11 @@ public final class LogManager implements AutoCloseable {
         }
         if (failure == null) {
             checkpointRecoveryPoints();
+            try {
+                checkpointLogStartOffsets();
+            } catch (IOException e) {
+                LOG.errorf("cannot write %s in %s: %s", LOG_START_CHECKPOINT, dataDir, e.getMessage());
+            }
         }
         logs.clear();
         if (failure == null) {
