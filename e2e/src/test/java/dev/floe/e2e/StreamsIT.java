@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * local state deleted, the app restores its store from the changelog and counts on from there.
  */
 class StreamsIT extends BrokerPerClass {
-    private static final long WINDOW_START = 1_700_000_000_000L - 1_700_000_000_000L % 60_000;
+    /** A minute boundary two minutes ago: recent enough for retention.ms, and every record is in the past. */
+    private static final long WINDOW_START = System.currentTimeMillis() / 60_000 * 60_000 - 120_000;
 
     @Override
     protected Map<String, String> brokerEnvironment() {
@@ -138,6 +139,8 @@ class StreamsIT extends BrokerPerClass {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // A Streams member does not leave its group on close: the restart's rebalance waits for its session to end.
+        props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), "10000");
         KafkaStreams streams = new KafkaStreams(builder.build(), props);
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
