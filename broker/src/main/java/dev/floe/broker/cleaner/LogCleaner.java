@@ -113,8 +113,8 @@ public final class LogCleaner implements AutoCloseable {
         }
     }
 
-    /** Clean the partition most in need, if any; null when none needs cleaning. */
-    public Summary cleanOnce() {
+    /** Clean the partition most in need, if any; null when none needs cleaning. One clean at a time (one key map). */
+    public synchronized Summary cleanOnce() {
         long now = clock.getAsLong();
         PartitionLog chosen = null;
         CleanableRange chosenRange = null;
@@ -155,7 +155,7 @@ public final class LogCleaner implements AutoCloseable {
     }
 
     /** Clean this partition now, however dirty it is (tests and operators). */
-    public Summary clean(TopicPartition tp) throws IOException {
+    public synchronized Summary clean(TopicPartition tp) throws IOException {
         PartitionLog log = logs.log(tp);
         long now = clock.getAsLong();
         return clean(log, CleanableRange.of(log, checkpointOf(log), settingsOf.apply(tp), now), now);
