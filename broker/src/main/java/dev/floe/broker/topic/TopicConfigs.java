@@ -56,6 +56,10 @@ public final class TopicConfigs {
 
     /** Null when a topic with configs {@code before} may change to {@code after} (both already valid). */
     public String transitionProblem(Map<String, String> before, Map<String, String> after) {
+        if (tiered(before) && !tiered(after) && remote(after)) {
+            // Tiered by the broker's default and now compacted: its uploaded data would become unreadable.
+            return "Remote log storage is unsupported for the compacted topics";
+        }
         if (!remote(before) || remote(after)) {
             return null;
         }
@@ -71,6 +75,12 @@ public final class TopicConfigs {
         return "Invalid value false for configuration remote.storage.enable: Floe cannot turn tiered storage off for"
                 + " a topic yet (its remote data would be neither read nor deleted); set remote.log.copy.disable=true"
                 + " to stop uploads and keep the remote data readable";
+    }
+
+    private boolean tiered(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults());
+        merged.putAll(overrides);
+        return TopicConfigCatalog.isTiered(overrides, merged);
     }
 
     private boolean remote(Map<String, String> overrides) {
@@ -136,7 +146,7 @@ public final class TopicConfigs {
                 logAppendTime,
                 localMs == -2 ? retentionMs : localMs,
                 localBytes == -2 ? retentionBytes : localBytes,
-                Boolean.parseBoolean(merged.get(REMOTE_STORAGE_ENABLE).trim()),
+                TopicConfigCatalog.isTiered(overrides, merged),
                 Boolean.parseBoolean(merged.get(TopicConfigCatalog.REMOTE_LOG_COPY_DISABLE).trim()),
                 new RecordRules(compression(merged),
                         number(merged, TopicConfigCatalog.TIMESTAMP_BEFORE_MAX_MS),

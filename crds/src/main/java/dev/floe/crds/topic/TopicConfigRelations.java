@@ -18,10 +18,6 @@ final class TopicConfigRelations {
         if (!flag(effective, TopicConfigCatalog.REMOTE_STORAGE_ENABLE)) {
             return null;
         }
-        if (effective.get(TopicConfigCatalog.CLEANUP_POLICY).contains("compact")) {
-            // As Kafka: uploaded segments are never compacted, so a tiered compacted topic would keep every value.
-            return "Remote log storage is unsupported for the compacted topics";
-        }
         String size = localAgainstTotal(effective, TopicConfigCatalog.LOCAL_RETENTION_BYTES, TopicConfigCatalog.RETENTION_BYTES);
         if (size != null) {
             return size;

@@ -153,5 +153,14 @@ class TopicConfigCatalogTest {
         }
         assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "compact", "remote.storage.enable", "true")))
                 .isEqualTo("Remote log storage is unsupported for the compacted topics");
+        // Tiering on by the broker's default: a compacted topic is accepted and stays local.
+        Map<String, String> tieringBroker = Map.of("remote.storage.enable", "true");
+        assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "compact"), tieringBroker)).isNull();
+        Map<String, String> effective = new java.util.HashMap<>(TopicConfigCatalog.kafkaDefaults());
+        effective.putAll(tieringBroker);
+        effective.put("cleanup.policy", "compact");
+        assertThat(TopicConfigCatalog.isTiered(Map.of("cleanup.policy", "compact"), effective)).isFalse();
+        effective.put("cleanup.policy", "delete");
+        assertThat(TopicConfigCatalog.isTiered(Map.of(), effective)).isTrue();
     }
 }
