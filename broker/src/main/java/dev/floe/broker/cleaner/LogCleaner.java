@@ -102,11 +102,14 @@ public final class LogCleaner implements AutoCloseable {
                         : "I/O not throttled");
     }
 
-    /** Clean partitions one after another until none needs it; then the scheduler waits a backoff. */
+    /** Clean partitions one after another until none needs it (or one fails); then the scheduler waits a backoff. */
     private void cleanWhileNeeded() {
         try {
-            while (!stopping && cleanOnce() != null) {
-                // keep going: the next dirtiest partition
+            Summary done = cleanOnce();
+            // Keep going while cleans succeed; after an abandoned one (the log changed, a disk error) wait a
+            // backoff rather than pick the same partition again at once.
+            while (!stopping && done != null && !done.aborted()) {
+                done = cleanOnce();
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "log cleaner pass failed; retrying after %d ms", config.backoffMs());
