@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Compacted topics and DeleteRecords against the packaged broker with Kafka's own tools: the log cleaner leaves
@@ -68,6 +70,13 @@ class CompactionIT extends BrokerPerClass {
         assertThat(latest.get("k1").offset()).isEqualTo(17);
         assertThat(latest.get("k0").value()).isNull();
         assertThat(latest.get("k0").offset()).isEqualTo(20);
+
+        // A record without a key has no place in a compacted topic: refused, as Kafka does.
+        try (KafkaProducer<String, String> producer = producer()) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, null, "keyless")).get(30,
+                    TimeUnit.SECONDS)).cause().isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("Compacted topic cannot accept message without key");
+        }
     }
 
     @Test
