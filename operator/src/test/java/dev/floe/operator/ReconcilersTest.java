@@ -142,9 +142,10 @@ class ReconcilersTest {
         refusedWith("orders", t -> {
             t.getSpec().setReplicationFactor(1);
             t.getSpec().getConfig().put("cleanup.policy", "compact");
+            t.getSpec().getConfig().put("remote.storage.enable", "true");
         }, "InvalidConfig", 9);
         assertThat(ready(awaitTopic("orders", t -> true).getStatus().getConditions()).getMessage())
-                .contains("log compaction is not implemented");
+                .contains("Remote log storage is unsupported for the compacted topics");
     }
 
     @Test

@@ -3,9 +3,13 @@ package dev.floe.broker.app;
 import dev.floe.broker.admin.AlterConfigsHandler;
 import dev.floe.broker.admin.CreatePartitionsHandler;
 import dev.floe.broker.admin.CreateTopicsHandler;
+import dev.floe.broker.admin.DeleteRecordsHandler;
 import dev.floe.broker.admin.DeleteTopicsHandler;
 import dev.floe.broker.admin.DescribeConfigsHandler;
 import dev.floe.broker.admin.IncrementalAlterConfigsHandler;
+import dev.floe.broker.cleaner.CleanerConfig;
+import dev.floe.broker.cleaner.CompactionSettings;
+import dev.floe.broker.cleaner.LogCleaner;
 import dev.floe.broker.cluster.ClusterView;
 import dev.floe.broker.cluster.KubernetesCluster;
 import dev.floe.broker.cluster.StandaloneClusterView;
@@ -96,6 +100,7 @@ public class Broker {
     private GroupCoordinator groups;
     private TieringService tiering;
     private RemoteLogStore remote;
+    private LogCleaner cleaner;
     private volatile boolean ready;
     private Replication replication;
     private ReplicaManager replicaManager;
@@ -186,7 +191,9 @@ public class Broker {
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster, config))
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.control()))
-                .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster));
+                .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster))
+                .register(ApiKeys.DELETE_RECORDS, 0, 2, new DeleteRecordsHandler(logs, cluster, executors.io(),
+                        executors.flush()));
         groups = startGroupCoordinator();
         apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets()))
                 .register(ApiKeys.JOIN_GROUP, 0, 9, new JoinGroupHandler(groups))
@@ -200,6 +207,7 @@ public class Broker {
                 .register(ApiKeys.DELETE_GROUPS, 0, 2, new DeleteGroupsHandler(groups))
                 .register(ApiKeys.OFFSET_DELETE, 0, 0, new OffsetDeleteHandler(groups));
         registerGauges();
+        startLogCleaner();
         scheduleBackgroundWork();
 
         listener = new KafkaListener(vertx, new RequestDispatcher(apis, registry), registry);
@@ -249,11 +257,19 @@ public class Broker {
     }
 
     private GroupCoordinator startGroupCoordinator() throws java.io.IOException {
+        // Compacted, as in Kafka: the latest commit per group and partition stays, older ones and deleted offsets
+        // (tombstones) go, so the topic and the replay at start stop growing with every commit. 100 MiB segments
+        // (Kafka's offsets.topic.segment.bytes) so that sealed segments, the only ones the cleaner touches, come
+        // often. Internal state stays local (as in Kafka, internal topics are not tiered).
+        Map<String, String> offsetsConfigs = Map.of(TopicConfigs.CLEANUP_POLICY, "compact",
+                TopicConfigs.SEGMENT_BYTES, "104857600", TopicConfigs.REMOTE_STORAGE_ENABLE, "false");
         if (topics.get(OffsetStore.TOPIC) == null) {
-            // No compaction yet: committed offsets are kept forever and replayed at start (latest per key wins).
-            // Internal state stays local (as in Kafka, internal topics are not tiered).
-            topics.create(OffsetStore.TOPIC, config.offsetsTopicPartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1",
-                    TopicConfigs.REMOTE_STORAGE_ENABLE, "false"));
+            topics.create(OffsetStore.TOPIC, config.offsetsTopicPartitions(), offsetsConfigs);
+        } else if (!topics.get(OffsetStore.TOPIC).configs().getOrDefault(TopicConfigs.CLEANUP_POLICY, "")
+                .contains("compact") && "standalone".equals(config.cluster().mode())) {
+            // A data directory from before compaction: its offsets topic kept everything (retention.ms=-1).
+            topics.replaceConfigs(OffsetStore.TOPIC, offsetsConfigs);
+            LOG.infof("%s is compacted from now on", OffsetStore.TOPIC);
         }
         if (topics.get(OffsetStore.TOPIC) == null) {
             throw new IllegalStateException("internal topic " + OffsetStore.TOPIC + " is not available; in cluster "
@@ -266,6 +282,26 @@ public class Broker {
         coordinator.setOffsetsLeadership(partition -> cluster.isLocalLeader(OffsetStore.TOPIC, partition));
         coordinator.registerLoadedLag();
         return coordinator;
+    }
+
+    private void startLogCleaner() {
+        BrokerConfig.LogCleaner c = config.logCleaner();
+        TopicService topicService = topics;
+        cleaner = new LogCleaner(logs, tp -> {
+            var topic = topicService.get(tp.topic());
+            return topic == null ? CompactionSettings.NONE : topicService.configs().compaction(topic.configs());
+        }, new CleanerConfig(c.enable(), c.dedupeBufferBytes(), c.ioBufferBytes(), c.ioMaxBytesPerSecond(),
+                c.backoffMs()), System::currentTimeMillis, registry);
+        if (c.enable()) {
+            cleaner.start(executors.cleaner());
+        } else {
+            LOG.warn("log cleaner disabled (FLOE_LOG_CLEANER_ENABLE=false): compacted topics keep every record");
+        }
+    }
+
+    /** The log cleaner (also when disabled, for tests that clean on demand). */
+    public LogCleaner cleaner() {
+        return cleaner;
     }
 
     private void registerGauges() {
@@ -312,6 +348,9 @@ public class Broker {
         }
         if (tiering != null) {
             tiering.close();
+        }
+        if (cleaner != null) {
+            cleaner.close();
         }
         if (executors != null) {
             executors.close();

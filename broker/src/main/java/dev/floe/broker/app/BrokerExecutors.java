@@ -20,6 +20,7 @@ public final class BrokerExecutors implements AutoCloseable {
     private final ScheduledExecutorService lease;
     private final ExecutorService replicationControl;
     private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService cleaner;
 
     public BrokerExecutors(int ioThreads) {
         // Appends and local reads: short, disk-bound, on the request path.
@@ -35,6 +36,8 @@ public final class BrokerExecutors implements AutoCloseable {
         // A leader's in-sync set changes written to Topic.status: one at a time, never behind topic changes.
         this.replicationControl = Executors.newSingleThreadExecutor(named("floe-isr"));
         this.scheduler = Executors.newScheduledThreadPool(1, named("floe-scheduler"));
+        // The log cleaner: one long, throttled job at a time, never in the way of appends, reads or fsyncs.
+        this.cleaner = Executors.newSingleThreadScheduledExecutor(named("floe-cleaner"));
     }
 
     private static ThreadFactory named(String prefix) {
@@ -74,8 +77,15 @@ public final class BrokerExecutors implements AutoCloseable {
         return scheduler;
     }
 
+    public ScheduledExecutorService cleaner() {
+        return cleaner;
+    }
+
     @Override
     public void close() throws InterruptedException {
+        // A clean under way stops at its next chunk and leaves the old segments; wait for that before the logs close.
+        cleaner.shutdownNow();
+        cleaner.awaitTermination(10, TimeUnit.SECONDS);
         scheduler.shutdownNow();
         lease.shutdownNow();
         tier.shutdownNow();

@@ -132,6 +132,31 @@ public interface BrokerConfig {
      */
     Optional<String> podName();
 
+    /** The log cleaner (FLOE_LOG_CLEANER_*), which compacts topics whose cleanup.policy includes compact. */
+    LogCleaner logCleaner();
+
+    interface LogCleaner {
+        /** Kafka's log.cleaner.enable. */
+        @WithDefault("true")
+        boolean enable();
+
+        /** Memory of the key-to-offset map (log.cleaner.dedupe.buffer.size); 24 bytes per key. */
+        @WithDefault("16777216")
+        long dedupeBufferBytes();
+
+        /** Read and write buffer (log.cleaner.io.buffer.size). */
+        @WithDefault("1048576")
+        int ioBufferBytes();
+
+        /** Cleaner reads plus writes per second (log.cleaner.io.max.bytes.per.second); 0 = unthrottled. */
+        @WithDefault("0")
+        long ioMaxBytesPerSecond();
+
+        /** Pause between looks for a dirty log when none needed cleaning (log.cleaner.backoff.ms). */
+        @WithDefault("15000")
+        long backoffMs();
+    }
+
     interface Cluster {
         /** {@code standalone}: one broker, topics in a local file. {@code kubernetes}: see docs/cluster-mode.md. */
         @WithDefault("standalone")

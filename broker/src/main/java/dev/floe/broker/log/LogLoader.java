@@ -37,6 +37,7 @@ public final class LogLoader {
     /** @param recoveryPoint the checkpointed recovery point, -1 when none is known */
     Recovery load(NavigableMap<Long, LogSegment> segments, boolean cleanShutdown, long recoveryPoint)
             throws IOException {
+        java.util.Set<Long> swapped = finishInterruptedCleaning();
         List<Long> bases = segmentBases();
         // Without a checkpoint (a log written before recovery points existed) only the active segment is in doubt,
         // which is what the broker assumed then.
@@ -52,15 +53,15 @@ public final class LogLoader {
             boolean last = i == bases.size() - 1;
             long nextBase = last ? Long.MAX_VALUE : bases.get(i + 1);
             boolean flushed = nextBase <= recoveryPoint;
-            if (!last && (cleanShutdown || flushed)) {
+            if (!last && (cleanShutdown || flushed) && !swapped.contains(base)) {
                 segments.put(base, LogSegment.openTrusted(dir, base, config.indexIntervalBytes(),
                         config.segmentIndexBytes()));
                 continue;
             }
-            boolean verify = !cleanShutdown;
+            boolean verify = !cleanShutdown || swapped.contains(base);
             long sizeBefore = Files.size(SegmentNames.logFile(dir, base));
             LogSegment segment = LogSegment.open(dir, base, config.indexIntervalBytes(), config.segmentIndexBytes(),
-                    last, cleanShutdown, verify);
+                    last, cleanShutdown && !swapped.contains(base), verify);
             if (verify) {
                 verified++;
                 verifiedBytes += sizeBefore;
@@ -87,6 +88,49 @@ public final class LogLoader {
                     + "later segment(s)", tp, verified, verifiedBytes, recoveryPoint, cutBytes, dropped);
         }
         return verified > 0 ? recovery : Recovery.NONE;
+    }
+
+    /**
+     * Make a log the log cleaner was interrupted in whole again: either the old segments or the cleaned ones,
+     * never a mix. A {@code .cleaned} file was not complete when the broker stopped, so it is dropped and the old
+     * segments stay. A {@code .swap} file was complete and fsynced before it got that name (the commit point), so
+     * the swap is finished: every old segment in its offset range goes (some may already be {@code .deleted}) and
+     * the swap file becomes the segment. Returns the bases of the segments swapped in, whose indexes are rebuilt.
+     */
+    private java.util.Set<Long> finishInterruptedCleaning() throws IOException {
+        java.util.Set<Long> swapped = new java.util.HashSet<>();
+        List<Path> swaps = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(SegmentNames.CLEANED)) {
+                    Files.deleteIfExists(file);
+                    LOG.infof("%s: dropped %s, an unfinished clean; the old segments stay", tp, name);
+                } else if (name.endsWith(SegmentNames.SWAP) && SegmentNames.replacedRange(name) != null) {
+                    swaps.add(file);
+                }
+            }
+        }
+        swaps.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
+        for (Path swap : swaps) {
+            long[] range = SegmentNames.replacedRange(swap.getFileName().toString());
+            try (var files = Files.list(dir)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    String name = file.getFileName().toString();
+                    long base = SegmentNames.baseOffsetOf(name);
+                    boolean segmentFile = name.endsWith(SegmentNames.LOG) || name.endsWith(SegmentNames.INDEX)
+                            || name.endsWith(SegmentNames.TIME_INDEX);
+                    if (segmentFile && base >= range[0] && base < range[1]) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+            Files.move(swap, SegmentNames.logFile(dir, range[0]), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            swapped.add(range[0]);
+            LOG.infof("%s: finished swapping in the cleaned segment %d (offsets %d to %d) that a stop interrupted",
+                    tp, range[0], range[0], range[1] - 1);
+        }
+        return swapped;
     }
 
     private List<Long> segmentBases() throws IOException {

@@ -22,6 +22,8 @@ import java.util.function.ToLongFunction;
 public final class LogManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LogManager.class);
     private static final String CLEAN_SHUTDOWN = ".floe-clean-shutdown";
+    /** Log start offsets moved by DeleteRecords (inside a segment), so they survive a restart. */
+    public static final String LOG_START_CHECKPOINT = "log-start-offset-checkpoint";
 
     private final Path dataDir;
     private final SegmentReaper reaper;
@@ -34,6 +36,8 @@ public final class LogManager implements AutoCloseable {
     static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
     private final Map<String, Long> highWatermarks;
     private volatile boolean replicated;
+    /** Log start offsets as last written, by partition directory name. */
+    private final Map<String, Long> logStarts;
     private final java.util.concurrent.atomic.AtomicInteger segmentsVerified = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong bytesVerified = new java.util.concurrent.atomic.AtomicLong();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
@@ -56,7 +60,8 @@ public final class LogManager implements AutoCloseable {
         this.cleanShutdown = Files.exists(marker) || isEmptyDataDir();
         Files.deleteIfExists(marker);
         this.checkpointed = RecoveryPointCheckpoint.read(dataDir);
-        this.highWatermarks = RecoveryPointCheckpoint.read(dataDir, HIGH_WATERMARK_CHECKPOINT);
+        this.highWatermarks = OffsetCheckpointFile.read(dataDir, HIGH_WATERMARK_CHECKPOINT);
+        this.logStarts = OffsetCheckpointFile.read(dataDir, LOG_START_CHECKPOINT);
         if (!cleanShutdown) {
             LOG.warnf("no clean-shutdown marker in %s: the broker stopped uncleanly, active segments will be verified", dataDir);
         }
@@ -93,7 +98,7 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         try {
-            RecoveryPointCheckpoint.write(dataDir, HIGH_WATERMARK_CHECKPOINT, marks);
+            OffsetCheckpointFile.write(dataDir, HIGH_WATERMARK_CHECKPOINT, marks);
             highWatermarks.clear();
             highWatermarks.putAll(marks);
         } catch (IOException e) {
@@ -156,6 +161,10 @@ public final class LogManager implements AutoCloseable {
             Long hw = highWatermarks.get(partitionDir(tp).getFileName().toString());
             PartitionLog log = PartitionLog.open(tp, partitionDir(tp), config, cleanShutdown, reaper, this::appended, initial,
                     flusher, checkpoint == null ? -1 : checkpoint, replicated ? (hw == null ? 0 : hw) : -1);
+            Long logStart = logStarts.get(partitionDir(tp).getFileName().toString());
+            if (logStart != null) {
+                log.restoreLogStartOffset(logStart);
+            }
             segmentsVerified.addAndGet(log.recovery().segmentsVerified());
             bytesVerified.addAndGet(log.recovery().bytesVerified());
             logs.put(tp, log);
@@ -221,6 +230,24 @@ public final class LogManager implements AutoCloseable {
             LOG.errorf("cannot write the recovery point checkpoint in %s (a crash now re-verifies more): %s", dataDir,
                     e.getMessage());
         }
+    }
+
+    /**
+     * Write every partition's log start offset, when any moved (DeleteRecords), with one fsync, as Kafka's
+     * log-start-offset-checkpoint. DeleteRecords calls it before answering, so an acknowledged deletion is never
+     * undone by a restart.
+     */
+    public synchronized void checkpointLogStartOffsets() throws IOException {
+        Map<String, Long> starts = new java.util.HashMap<>();
+        for (PartitionLog log : logs.values()) {
+            starts.put(log.dir().getFileName().toString(), log.logStartOffset());
+        }
+        if (starts.equals(logStarts)) {
+            return;
+        }
+        OffsetCheckpointFile.write(dataDir, LOG_START_CHECKPOINT, starts);
+        logStarts.clear();
+        logStarts.putAll(starts);
     }
 
     /** Remove a partition's log and its files. */
@@ -292,6 +319,11 @@ public final class LogManager implements AutoCloseable {
         if (failure == null) {
             checkpointRecoveryPoints();
             checkpointHighWatermarks();
+            try {
+                checkpointLogStartOffsets();
+            } catch (IOException e) {
+                LOG.errorf("cannot write %s in %s: %s", LOG_START_CHECKPOINT, dataDir, e.getMessage());
+            }
         }
         logs.clear();
         if (failure == null) {

@@ -410,7 +410,7 @@ public final class LogSegment implements AutoCloseable {
     }
 
     /** Read whole batch headers from {@code position}, for scans that must look inside batches. */
-    ByteBuffer read(int position, int length) throws IOException {
+    public ByteBuffer read(int position, int length) throws IOException {
         int n = Math.max(0, Math.min(length, size - position));
         ByteBuffer buf = ByteBuffer.allocate(n);
         readFully(buf, position);

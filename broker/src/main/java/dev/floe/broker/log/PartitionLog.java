@@ -737,7 +737,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private void deleteOldest(LogSegment segment, String why) throws IOException {
         segments.remove(segment.baseOffset());
-        logStartOffset = segments.firstKey();
+        // DeleteRecords may have put the start inside a later segment: retention never moves it back.
+        logStartOffset = Math.max(logStartOffset, segments.firstKey());
         segment.markDeleted();
         reaper.deleteLater(segment, config.fileDeleteDelayMs());
         ProducerSnapshots.deleteBefore(dir, logStartOffset);
@@ -754,6 +755,77 @@ public final class PartitionLog implements AutoCloseable {
             deleteOldest(segments.firstEntry().getValue(), "log start offset");
         }
         logStartOffset = Math.min(offset, logEndOffset);
+    }
+
+    /**
+     * The log start offset checkpointed before the last stop (DeleteRecords may have moved it inside a segment):
+     * restored at open, never below the first segment or past the log end.
+     */
+    public synchronized void restoreLogStartOffset(long checkpointed) {
+        long restored = Math.min(Math.max(checkpointed, segments.firstKey()), logEndOffset);
+        if (restored > logStartOffset) {
+            logStartOffset = restored;
+        }
+    }
+
+    /** Base offset of the active segment: the log cleaner never reads at or past it. */
+    public long activeSegmentBase() {
+        return segments.lastKey();
+    }
+
+    /**
+     * Swap a group of sealed segments for the log cleaner's output, so the log holds either all the old segments
+     * or the new one, never a mix, even across a crash: the complete, fsynced {@code cleaned} file is renamed to
+     * {@code .swap} (the commit point, which start-up finishes, see {@link LogLoader}), the old segments are moved
+     * aside, and the swap file becomes the segment at the group's base. Readers already inside an old segment
+     * finish on it (its files are deleted after file.delete.delay.ms). Returns false, removing {@code cleaned},
+     * when the log changed under the cleaner (retention, DeleteRecords, truncation) and the group is no longer
+     * what was cleaned.
+     *
+     * @param end the offset after the group: the base of the segment that followed it when it was read
+     */
+    public synchronized boolean replaceSegments(List<LogSegment> old, Path cleaned, long end) throws IOException {
+        long base = old.get(0).baseOffset();
+        Map.Entry<Long, LogSegment> after = segments.higherEntry(old.get(old.size() - 1).baseOffset());
+        boolean unchanged = after != null && after.getKey() == end;
+        for (LogSegment segment : old) {
+            unchanged &= segments.get(segment.baseOffset()) == segment;
+        }
+        if (!unchanged) {
+            Files.deleteIfExists(cleaned);
+            return false;
+        }
+        Path swap = SegmentNames.swapFile(dir, base, end);
+        Files.move(cleaned, swap, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory();
+        for (LogSegment segment : old) {
+            segment.markDeleted();
+        }
+        Files.move(swap, SegmentNames.logFile(dir, base), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        LogSegment fresh = LogSegment.open(dir, base, config.indexIntervalBytes(), config.segmentIndexBytes(), false,
+                false, false);
+        // Indexes are rebuilt from the new file and synced: the segment lies below the recovery point and is
+        // trusted as it is after a crash.
+        fresh.flush();
+        syncDirectory();
+        segments.put(base, fresh);
+        for (LogSegment segment : old.subList(1, old.size())) {
+            segments.remove(segment.baseOffset());
+        }
+        for (LogSegment segment : old) {
+            reaper.deleteLater(segment, config.fileDeleteDelayMs());
+        }
+        return true;
+    }
+
+    private void syncDirectory() {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Not every file system lets a directory be synced; the renames are still atomic.
+            LOG.debugf("%s: cannot sync directory %s: %s", tp, dir, e.getMessage());
+        }
     }
 
     /** Flush everything written so far (after any rolled segment still waiting) and move the recovery point. */

@@ -1,95 +1,26 @@
 package dev.floe.broker.log;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.zip.CRC32;
 
 /**
- * The recovery points of every partition in a data directory, in one file ({@code recovery-point-checkpoint}):
- * below its recovery point a partition's log was fsynced, so after a crash only what lies above is verified.
- * One file for all partitions, written with one fsync, keeps the cost independent of the partition count (as
- * Kafka's recovery-point-offset-checkpoint does). Lines of {@code <partition dir> <offset>}, then a CRC line; a file
- * that fails its CRC counts as absent, which only makes the next recovery read more.
+ * The recovery points of every partition in a data directory ({@code recovery-point-checkpoint}): below its
+ * recovery point a partition's log was fsynced, so after a crash only what lies above is verified. A missing or
+ * corrupt file only makes the next recovery read more.
  */
 final class RecoveryPointCheckpoint {
     static final String FILE = "recovery-point-checkpoint";
-    private static final String CRC_PREFIX = "crc ";
 
     private RecoveryPointCheckpoint() {
     }
 
     /** Partition directory name to recovery point; empty when there is no usable file. */
     static Map<String, Long> read(Path dataDir) {
-        return read(dataDir, FILE);
+        return OffsetCheckpointFile.read(dataDir, FILE);
     }
 
-    /** The same layout under another name (the high watermarks' {@code replication-offset-checkpoint}). */
-    static Map<String, Long> read(Path dataDir, String name) {
-        Path file = dataDir.resolve(name);
-        Map<String, Long> points = new HashMap<>();
-        try {
-            if (!Files.exists(file)) {
-                return points;
-            }
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (lines.isEmpty() || !lines.get(lines.size() - 1).startsWith(CRC_PREFIX)) {
-                return points;
-            }
-            String body = String.join("\n", lines.subList(0, lines.size() - 1));
-            long expected = Long.parseLong(lines.get(lines.size() - 1).substring(CRC_PREFIX.length()));
-            if (crc(body) != expected) {
-                return points;
-            }
-            for (String line : lines.subList(0, lines.size() - 1)) {
-                int space = line.lastIndexOf(' ');
-                if (space > 0) {
-                    points.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
-                }
-            }
-            return points;
-        } catch (IOException | RuntimeException e) {
-            return new HashMap<>();
-        }
-    }
-
-    /** Write and fsync a temporary file, then rename it over the old one. */
     static void write(Path dataDir, Map<String, Long> points) throws IOException {
-        write(dataDir, FILE, points);
-    }
-
-    static void write(Path dataDir, String name, Map<String, Long> points) throws IOException {
-        StringBuilder body = new StringBuilder();
-        for (Map.Entry<String, Long> e : new TreeMap<>(points).entrySet()) {
-            if (body.length() > 0) {
-                body.append('\n');
-            }
-            body.append(e.getKey()).append(' ').append(e.getValue());
-        }
-        String text = body + (body.length() > 0 ? "\n" : "") + CRC_PREFIX + crc(body.toString()) + "\n";
-        Path tmp = dataDir.resolve(name + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            var bytes = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                ch.write(bytes);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, dataDir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static long crc(String body) {
-        CRC32 crc = new CRC32();
-        crc.update(body.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue();
+        OffsetCheckpointFile.write(dataDir, FILE, points);
     }
 }

@@ -139,6 +139,20 @@ public final class PartitionAppender {
         });
     }
 
+    private static boolean hasKeylessRecord(MemoryRecords records) {
+        for (org.apache.kafka.common.record.RecordBatch batch : records.batches()) {
+            if (batch.isControlBatch()) {
+                continue;
+            }
+            for (org.apache.kafka.common.record.Record record : batch) {
+                if (!record.hasKey()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Runs on the partition's writer (floe-io), so decompressing and recompressing never hold an event loop. */
     private AppendResult appendNow(PartitionLog log, MemoryRecords records) {
         LogConfig config = log.config();
@@ -151,6 +165,10 @@ public final class PartitionAppender {
             invalid = TimestampWindow.problem(records, config.records(), config.logAppendTime(), System.currentTimeMillis());
             if (invalid != null) {
                 return invalid;
+            }
+            if (config.records().keysRequired() && hasKeylessRecord(records)) {
+                return AppendResult.failed(Errors.INVALID_RECORD, "Compacted topic cannot accept message without key"
+                        + " in topic partition " + log.topicPartition() + ".");
             }
             stored = inTopicCodec(log, records);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.floe.broker.topic;
 
+import dev.floe.broker.cleaner.CompactionSettings;
 import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.log.LogConfig;
 import dev.floe.broker.log.RecordRules;
@@ -55,6 +56,10 @@ public final class TopicConfigs {
 
     /** Null when a topic with configs {@code before} may change to {@code after} (both already valid). */
     public String transitionProblem(Map<String, String> before, Map<String, String> after) {
+        if (tiered(before) && !tiered(after) && remote(after)) {
+            // Tiered by the broker's default and now compacted: its uploaded data would become unreadable.
+            return "Remote log storage is unsupported for the compacted topics";
+        }
         if (!remote(before) || remote(after)) {
             return null;
         }
@@ -70,6 +75,12 @@ public final class TopicConfigs {
         return "Invalid value false for configuration remote.storage.enable: Floe cannot turn tiered storage off for"
                 + " a topic yet (its remote data would be neither read nor deleted); set remote.log.copy.disable=true"
                 + " to stop uploads and keep the remote data readable";
+    }
+
+    private boolean tiered(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults());
+        merged.putAll(overrides);
+        return TopicConfigCatalog.isTiered(overrides, merged);
     }
 
     private boolean remote(Map<String, String> overrides) {
@@ -117,8 +128,8 @@ public final class TopicConfigs {
     public LogConfig logConfig(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(defaults());
         merged.putAll(overrides);
-        // Kafka deletes by time and size only when cleanup.policy includes delete; an empty policy keeps
-        // everything (the only other policy, compact, is refused).
+        // Kafka deletes by time and size only when cleanup.policy includes delete: compact alone, or an empty
+        // policy, never deletes by retention (the log cleaner removes replaced records of compacted topics).
         boolean delete = list(merged, CLEANUP_POLICY).contains("delete");
         long retentionMs = delete ? number(merged, RETENTION_MS) : -1;
         long retentionBytes = delete ? number(merged, RETENTION_BYTES) : -1;
@@ -136,15 +147,28 @@ public final class TopicConfigs {
                 logAppendTime,
                 localMs == -2 ? retentionMs : localMs,
                 localBytes == -2 ? retentionBytes : localBytes,
-                Boolean.parseBoolean(merged.get(REMOTE_STORAGE_ENABLE).trim()),
+                TopicConfigCatalog.isTiered(overrides, merged),
                 Boolean.parseBoolean(merged.get(TopicConfigCatalog.REMOTE_LOG_COPY_DISABLE).trim()),
                 new RecordRules(compression(merged),
                         number(merged, TopicConfigCatalog.TIMESTAMP_BEFORE_MAX_MS),
                         number(merged, TopicConfigCatalog.TIMESTAMP_AFTER_MAX_MS),
-                        (int) number(merged, MIN_INSYNC_REPLICAS)),
+                        (int) number(merged, MIN_INSYNC_REPLICAS),
+                        list(merged, CLEANUP_POLICY).contains("compact")),
                 number(merged, TopicConfigCatalog.FLUSH_MESSAGES),
                 number(merged, TopicConfigCatalog.FLUSH_MS),
                 number(merged, TopicConfigCatalog.FILE_DELETE_DELAY_MS));
+    }
+
+    /** What the log cleaner obeys for a topic with these overrides. */
+    public CompactionSettings compaction(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults());
+        merged.putAll(overrides);
+        return new CompactionSettings(list(merged, CLEANUP_POLICY).contains("compact"),
+                Double.parseDouble(merged.get(TopicConfigCatalog.MIN_CLEANABLE_DIRTY_RATIO).trim()),
+                number(merged, TopicConfigCatalog.MIN_COMPACTION_LAG_MS),
+                number(merged, TopicConfigCatalog.MAX_COMPACTION_LAG_MS),
+                number(merged, TopicConfigCatalog.DELETE_RETENTION_MS),
+                number(merged, SEGMENT_BYTES));
     }
 
     /** The codec batches are stored in, at the topic's level; null for compression.type=producer. */

@@ -146,7 +146,30 @@ public final class TopicConfigCatalog {
         Map<String, String> effective = new LinkedHashMap<>(kafkaDefaults());
         effective.putAll(defaults);
         effective.putAll(configs);
+        if (isCompacted(effective) && Boolean.parseBoolean(configs.getOrDefault(REMOTE_STORAGE_ENABLE, "false").trim())) {
+            // As Kafka: uploaded segments are never compacted, so a tiered compacted topic would keep every value.
+            // Only an explicit remote.storage.enable=true is refused: a broker whose default tiers every topic
+            // keeps compacted topics local (see isTiered), so Streams and Connect topics work there too.
+            return "Remote log storage is unsupported for the compacted topics";
+        }
         return TopicConfigRelations.problem(effective);
+    }
+
+    /** Whether the topic's cleanup.policy (in {@code effective}, every config with a value) includes compact. */
+    public static boolean isCompacted(Map<String, String> effective) {
+        return ((List<?>) KEYS.get(CLEANUP_POLICY).parse(effective.get(CLEANUP_POLICY))).contains("compact");
+    }
+
+    /**
+     * Whether a topic with these {@code overrides} is tiered, given {@code effective} values: remote.storage.enable,
+     * except that a compacted topic is tiered only when it says so itself (which is then refused), never by a
+     * broker-wide default.
+     */
+    public static boolean isTiered(Map<String, String> overrides, Map<String, String> effective) {
+        if (isCompacted(effective) && !overrides.containsKey(REMOTE_STORAGE_ENABLE)) {
+            return false;
+        }
+        return Boolean.parseBoolean(effective.get(REMOTE_STORAGE_ENABLE).trim());
     }
 
     public static boolean isKnown(String name) {

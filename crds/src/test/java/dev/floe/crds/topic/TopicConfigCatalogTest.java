@@ -147,12 +147,20 @@ class TopicConfigCatalogTest {
     }
 
     @Test
-    void refusesCompactionBecauseFloeHasNone() {
-        for (String policy : new String[]{"compact", "compact,delete", "delete, compact"}) {
-            assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", policy))).as(policy)
-                    .startsWith("Invalid value " + policy + " for configuration cleanup.policy: log compaction is not"
-                            + " implemented in Floe yet");
+    void acceptsEveryCleanupPolicyButCompactionOfATieredTopic() {
+        for (String policy : new String[]{"compact", "compact,delete", "delete, compact", "delete", ""}) {
+            assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", policy))).as(policy).isNull();
         }
-        assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "delete"))).isNull();
+        assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "compact", "remote.storage.enable", "true")))
+                .isEqualTo("Remote log storage is unsupported for the compacted topics");
+        // Tiering on by the broker's default: a compacted topic is accepted and stays local.
+        Map<String, String> tieringBroker = Map.of("remote.storage.enable", "true");
+        assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "compact"), tieringBroker)).isNull();
+        Map<String, String> effective = new java.util.HashMap<>(TopicConfigCatalog.kafkaDefaults());
+        effective.putAll(tieringBroker);
+        effective.put("cleanup.policy", "compact");
+        assertThat(TopicConfigCatalog.isTiered(Map.of("cleanup.policy", "compact"), effective)).isFalse();
+        effective.put("cleanup.policy", "delete");
+        assertThat(TopicConfigCatalog.isTiered(Map.of(), effective)).isTrue();
     }
 }
