@@ -103,6 +103,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         FetchResponseData response = new FetchResponseData().setSessionId(0);
         List<CompletableFuture<Void>> remote = new ArrayList<>();
         int remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
+        boolean committed = request.isolationLevel() == TxnFetchView.READ_COMMITTED;
         boolean first = true;
         for (FetchRequestData.FetchTopic topic : request.topics()) {
             FetchResponseData.FetchableTopicResponse topicResponse = new FetchResponseData.FetchableTopicResponse()
@@ -126,14 +127,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 }
                 int limit = Math.min(p.partitionMaxBytes(), remaining);
                 try {
-                    ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first);
+                    long stable = log.lastStableOffset();
+                    ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first, committed);
                     long globalStart = tier == null || tier.remoteStart(tp) < 0 ? read.logStartOffset()
                             : Math.min(tier.remoteStart(tp), read.logStartOffset());
                     out.setErrorCode(read.error().code())
                             .setHighWatermark(read.highWatermark())
-                            .setLastStableOffset(read.highWatermark())
+                            .setLastStableOffset(Math.min(stable, read.highWatermark()))
                             .setLogStartOffset(globalStart)
                             .setRecords(read.slice());
+                    if (committed) {
+                        out.setAbortedTransactions(TxnFetchView.aborted(log, p.fetchOffset(), read));
+                    }
                     if (read.error() == Errors.OFFSET_OUT_OF_RANGE && tier != null && p.fetchOffset() < read.logStartOffset()
                             && p.fetchOffset() >= globalStart) {
                         // Below the local log: the bytes come from object storage, several partitions at once.

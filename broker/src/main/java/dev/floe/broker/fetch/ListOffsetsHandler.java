@@ -56,7 +56,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 response.topics().add(topicResponse);
                 for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
                     ListOffsetsResponseData.ListOffsetsPartitionResponse out =
-                            lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp());
+                            lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp(),
+                                    request.isolationLevel() == TxnFetchView.READ_COMMITTED);
                     if (ctx.apiVersion() < 4) {
                         out.setLeaderEpoch(-1); // the field exists from v4 on
                     }
@@ -81,7 +82,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         return false;
     }
 
-    private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(TopicPartition tp, long timestamp) {
+    private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(TopicPartition tp, long timestamp,
+                                                                          boolean committed) {
         ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                 .setPartitionIndex(tp.partition()).setTimestamp(-1).setOffset(-1);
         PartitionLog log = logs.log(tp);
@@ -94,7 +96,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         out.setLeaderEpoch(log.leaderEpoch());
         try {
             if (timestamp == LATEST) {
-                return out.setOffset(log.highWatermark());
+                // A read_committed consumer's end is the last stable offset, as in Kafka.
+                return out.setOffset(committed ? log.lastStableOffset() : log.highWatermark());
             }
             long remoteStart = tier == null ? -1 : tier.remoteStart(tp);
             if (timestamp == EARLIEST) {
