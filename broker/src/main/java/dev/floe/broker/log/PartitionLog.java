@@ -217,7 +217,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** The producers of this partition with their open transactions (DescribeProducers). */
-    public synchronized List<ProducerStateTable.ProducerView> producers() {
+    public synchronized List<ProducerView> producers() {
         return producers.view();
     }
 

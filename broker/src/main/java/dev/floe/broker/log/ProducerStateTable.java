@@ -40,11 +40,6 @@ final class ProducerStateTable {
     record CompletedTxn(long producerId, long firstOffset, long markerOffset, boolean aborted) {
     }
 
-    /** What a producer looks like to DescribeProducers. */
-    public record ProducerView(long producerId, short epoch, int lastSequence, long lastTimestamp,
-                               long txnFirstOffset) {
-    }
-
     private final Map<Long, Entry> producers = new HashMap<>();
     /** Open transactions by first offset: the smallest key is the first unstable offset. */
     private final java.util.TreeMap<Long, Long> openTxns = new java.util.TreeMap<>();
