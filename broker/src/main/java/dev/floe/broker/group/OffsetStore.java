@@ -9,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.Record;
@@ -86,12 +87,21 @@ public final class OffsetStore {
         if (commits.isEmpty()) {
             return CompletableFuture.completedFuture(Errors.NONE);
         }
+        // The builder insists on a sequence for a batch with a producer id; Kafka writes these with none (they
+        // are not part of the producer's idempotent sequence), so the header is written again with NO_SEQUENCE by
+        // kafka-clients' own header writer, which also computes the CRC.
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(512), RecordBatch.CURRENT_MAGIC_VALUE,
                 Compression.NONE, TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, producerId, epoch,
-                RecordBatch.NO_SEQUENCE, true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+                0, true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
         long now = System.currentTimeMillis();
         commits.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp), OffsetRecordCodec.value(offset)));
-        return write(groupId, builder.build()).thenApply(error -> {
+        MemoryRecords records = builder.build();
+        RecordBatch batch = records.batches().iterator().next();
+        DefaultRecordBatch.writeHeader(records.buffer().duplicate(), batch.baseOffset(),
+                (int) (batch.lastOffset() - batch.baseOffset()), batch.sizeInBytes(), batch.magic(),
+                batch.compressionType(), batch.timestampType(), now, now, producerId, epoch, RecordBatch.NO_SEQUENCE,
+                true, false, false, batch.partitionLeaderEpoch(), commits.size());
+        return write(groupId, records).thenApply(error -> {
             if (error == Errors.NONE) {
                 pending.computeIfAbsent(producerId, p -> new ConcurrentHashMap<>())
                         .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(commits);
