@@ -188,15 +188,19 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
 {
-  echo "Run: \`RECORDS=$RECORDS bench/run.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d), Apache Kafka ${KAFKA_VERSION:-4.3.1}, record size $SIZE bytes, linger.ms=5, batch.size=128 KiB."
-  echo
-  echo "| partitions | acks | produce MB/s Floe / Kafka (ratio) | p50 ms Floe / Kafka | p99 ms Floe / Kafka | broker CPU s/GB produce Floe / Kafka (ratio) | consume MB/s Floe / Kafka (ratio) | broker CPU s/GB consume Floe / Kafka (ratio) |"
-  echo "|---|---|---|---|---|---|---|---|"
-  for c in $CASES; do
-    read -r fpm fp50 fp99 fpc fcm fcc <<< "${RESULT[floe,$c]}"
-    read -r kpm kp50 kp99 kpc kcm kcc <<< "${RESULT[kafka,$c]}"
-    echo "| ${c%%:*} | ${c##*:} | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fp50 / $kp50 | $fp99 / $kp99 | $fpc / $kpc ($(ratio "$fpc" "$kpc")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $fcc / $kcc ($(ratio "$fcc" "$kcc")) |"
-  done
+  echo "Run on $(nproc) cores, $(date -u +%Y-%m-%d), Apache Kafka ${KAFKA_VERSION:-4.3.1}, record size $SIZE bytes."
+  if [ -n "$CASES" ]; then
+    echo
+    echo "\`RECORDS=$RECORDS\`, linger.ms=5, batch.size=128 KiB:"
+    echo
+    echo "| partitions | acks | produce MB/s Floe / Kafka (ratio) | p50 ms Floe / Kafka | p99 ms Floe / Kafka | broker CPU s/GB produce Floe / Kafka (ratio) | consume MB/s Floe / Kafka (ratio) | broker CPU s/GB consume Floe / Kafka (ratio) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for c in $CASES; do
+      read -r fpm fp50 fp99 fpc fcm fcc <<< "${RESULT[floe,$c]}"
+      read -r kpm kp50 kp99 kpc kcm kcc <<< "${RESULT[kafka,$c]}"
+      echo "| ${c%%:*} | ${c##*:} | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fp50 / $kp50 | $fp99 / $kp99 | $fpc / $kpc ($(ratio "$fpc" "$kpc")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $fcc / $kcc ($(ratio "$fcc" "$kcc")) |"
+    done
+  fi
   if [ -n "$RATE_CASES" ]; then
     echo
     echo "Fixed rate (linger.ms=1):"
