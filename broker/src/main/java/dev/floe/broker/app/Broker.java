@@ -186,7 +186,7 @@ public class Broker {
         groups = startGroupCoordinator();
         ProducerIdAllocator producerIds = new ProducerIdAllocator(registryOfTopics, cluster.localNodeId());
         transactions = Transactions.start(new Transactions.Settings(config.transactionStatePartitions(),
-                        config.transactionMaxTimeoutMs()), topics, logs, cluster, appender, groups, producerIds,
+                        config.transactionMaxTimeoutMs(), kubernetes != null), topics, logs, cluster, appender, groups, producerIds,
                 executors.scheduler(), executors.io(), registry);
         registerTransactionApis(apis, producerIds);
         apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets(),

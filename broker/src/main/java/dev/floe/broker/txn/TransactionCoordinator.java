@@ -148,6 +148,12 @@ public final class TransactionCoordinator {
         if (!coordinates(id)) {
             return CompletableFuture.completedFuture(InitResult.failed(Errors.NOT_COORDINATOR));
         }
+        try {
+            log.ensureExists();
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("cannot create %s: %s", TxnStateLog.TOPIC, e.getMessage());
+            return CompletableFuture.completedFuture(InitResult.failed(Errors.COORDINATOR_NOT_AVAILABLE));
+        }
         Txn txn = txns.get(id);
         if (txn == null) {
             Txn fresh = new Txn(id);

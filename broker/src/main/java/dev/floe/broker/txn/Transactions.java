@@ -14,12 +14,19 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** Puts the transaction coordinator together at start: its internal topic, its state replayed, its handlers' parts. */
+/**
+ * Puts the transaction coordinator together at start: its state replayed from {@code __transaction_state} when that
+ * topic exists; otherwise the topic is created at the first transactional InitProducerId, as Kafka does.
+ */
 public final class Transactions {
     private Transactions() {
     }
 
-    public record Settings(int statePartitions, int maxTimeoutMs) {
+    /**
+     * @param createAtStart create {@code __transaction_state} at start rather than at first use: in cluster mode
+     *                      FindCoordinator can only name a coordinator once the operator has placed the topic
+     */
+    public record Settings(int statePartitions, int maxTimeoutMs, boolean createAtStart) {
     }
 
     public static TransactionCoordinator start(Settings settings, TopicService topics, LogManager logs,
@@ -27,19 +34,27 @@ public final class Transactions {
                                                GroupCoordinator groups, ProducerIdAllocator ids,
                                                ScheduledExecutorService scheduler, Executor io,
                                                MeterRegistry registry) throws IOException {
-        if (topics.get(TxnStateLog.TOPIC) == null) {
-            // Kafka compacts this topic. Until Floe's log cleaner exists it keeps every record (retention -1) and
-            // start-up replays them all, the latest per transactional id winning; it becomes compacted once the
-            // cleaner lands. Internal state stays local, as in Kafka (internal topics are not tiered).
-            topics.create(TxnStateLog.TOPIC, settings.statePartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1",
-                    TopicConfigs.REMOTE_STORAGE_ENABLE, "false"));
-        }
-        if (topics.get(TxnStateLog.TOPIC) == null) {
-            throw new IllegalStateException("internal topic " + TxnStateLog.TOPIC + " is not available; in cluster "
-                    + "mode the operator must place it (kubectl describe topics)");
+        var existing = topics.get(TxnStateLog.TOPIC);
+        TxnStateLog.Creator creator = () -> {
+            if (topics.get(TxnStateLog.TOPIC) == null) {
+                // Kafka compacts this topic. Until Floe's log cleaner exists it keeps every record (retention -1)
+                // and start-up replays them all, the latest per transactional id winning; it becomes compacted
+                // once the cleaner lands. Internal state stays local, as in Kafka (internal topics are not tiered).
+                topics.create(TxnStateLog.TOPIC, settings.statePartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1",
+                        TopicConfigs.REMOTE_STORAGE_ENABLE, "false"));
+            }
+            if (topics.get(TxnStateLog.TOPIC) == null) {
+                throw new IOException("internal topic " + TxnStateLog.TOPIC + " is not available; in cluster mode "
+                        + "the operator must place it (kubectl describe topics)");
+            }
+        };
+        if (settings.createAtStart()) {
+            creator.create();
+            existing = topics.get(TxnStateLog.TOPIC);
         }
         TxnMetrics metrics = new TxnMetrics(registry);
-        TxnStateLog stateLog = new TxnStateLog(appender, topics.get(TxnStateLog.TOPIC).partitions());
+        TxnStateLog stateLog = new TxnStateLog(appender,
+                existing != null ? existing.partitions() : settings.statePartitions(), existing != null, creator);
         TxnMarkerWriter markers = new TxnMarkerWriter(appender, groups.offsets(), scheduler, metrics);
         TransactionCoordinator coordinator = new TransactionCoordinator(stateLog, markers, ids, scheduler, io,
                 settings.maxTimeoutMs(), metrics);

@@ -31,12 +31,40 @@ public final class TxnStateLog {
     private static final Logger LOG = Logger.getLogger(TxnStateLog.class);
     private static final int READ_CHUNK = 1 << 20;
 
+    /** Creates the topic; called before the first write, since Kafka too creates it on first use. */
+    public interface Creator {
+        void create() throws IOException;
+    }
+
     private final PartitionAppender appender;
     private final int partitions;
+    private final Creator creator;
+    private volatile boolean exists;
 
     public TxnStateLog(PartitionAppender appender, int partitions) {
+        this(appender, partitions, true, () -> { });
+    }
+
+    TxnStateLog(PartitionAppender appender, int partitions, boolean exists, Creator creator) {
         this.appender = appender;
         this.partitions = partitions;
+        this.exists = exists;
+        this.creator = creator;
+    }
+
+    /**
+     * The topic exists after this returns. Brokers whose clients never use transactions never create it, so they
+     * do not open its partitions at every start.
+     */
+    synchronized void ensureExists() throws IOException {
+        if (!exists) {
+            creator.create();
+            exists = true;
+        }
+    }
+
+    boolean exists() {
+        return exists;
     }
 
     public int partitionFor(String transactionalId) {
@@ -61,6 +89,9 @@ public final class TxnStateLog {
 
     /** Replay every partition; the latest record per transactional id wins. */
     Map<String, TxnRecord> load(LogManager logs) throws IOException {
+        if (!exists) {
+            return Map.of();
+        }
         long started = System.currentTimeMillis();
         Map<String, TxnRecord> latest = new HashMap<>();
         int records = 0;
