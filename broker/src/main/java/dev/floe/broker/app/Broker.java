@@ -245,7 +245,7 @@ public class Broker {
     private void registerTransactionApis(SupportedApis apis, ProducerIdAllocator producerIds) {
         apis.register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new TxnInitProducerIdHandler(
                         new InitProducerIdHandler(producerIds, executors.io()), transactions, executors.io()))
-                .register(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, 3, new AddPartitionsToTxnHandler(transactions, topics))
+                .register(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, 5, new AddPartitionsToTxnHandler(transactions, topics))
                 .register(ApiKeys.ADD_OFFSETS_TO_TXN, 0, 4, new AddOffsetsToTxnHandler(transactions, groups.offsets()))
                 .register(ApiKeys.END_TXN, 0, 4, new EndTxnHandler(transactions))
                 .register(ApiKeys.TXN_OFFSET_COMMIT, 0, 4, new TxnOffsetCommitHandler(groups))

@@ -15,9 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * AddPartitionsToTxn as producers send it (v0-3, one transaction). Partitions that do not exist fail with
+ * AddPartitionsToTxn. v0-3, as producers send it: one transaction; partitions that do not exist fail with
  * UNKNOWN_TOPIC_OR_PARTITION and the rest with OPERATION_NOT_ATTEMPTED, as in Kafka; otherwise every partition
- * gets the coordinator's answer. Versions 4+ (brokers verifying a transaction, KIP-890) are not offered.
+ * gets the coordinator's answer. v4+, as partition leaders send it (KIP-890 part 1): several transactions per
+ * request, each either verified (verify_only: is the partition in the open transaction?) or added.
  */
 public final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitionsToTxnRequestData> {
     private final TransactionCoordinator coordinator;
@@ -31,6 +32,9 @@ public final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitions
     @Override
     public CompletionStage<AddPartitionsToTxnResponseData> handle(RequestContext ctx,
                                                                   AddPartitionsToTxnRequestData request) {
+        if (ctx.apiVersion() >= 4) {
+            return batched(request);
+        }
         List<TopicPartition> partitions = new ArrayList<>();
         boolean unknown = false;
         for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : request.v3AndBelowTopics()) {
@@ -53,6 +57,34 @@ public final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitions
         }
         return coordinator.addPartitions(id, request.v3AndBelowProducerId(), request.v3AndBelowProducerEpoch(),
                 partitions).thenApply(error -> answer(partitions, tp -> error));
+    }
+
+    private CompletionStage<AddPartitionsToTxnResponseData> batched(AddPartitionsToTxnRequestData request) {
+        AddPartitionsToTxnResponseData response = new AddPartitionsToTxnResponseData();
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction txn : request.transactions()) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : txn.topics()) {
+                for (int p : t.partitions()) {
+                    partitions.add(new TopicPartition(t.name(), p));
+                }
+            }
+            AddPartitionsToTxnResponseData.AddPartitionsToTxnResult result =
+                    new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult().setTransactionalId(txn.transactionalId());
+            response.resultsByTransaction().add(result);
+            if (!coordinator.coordinates(txn.transactionalId())) {
+                result.setTopicResults(answer(partitions, tp -> Errors.NOT_COORDINATOR).resultsByTopicV3AndBelow());
+            } else if (txn.verifyOnly()) {
+                var verified = coordinator.verify(txn.transactionalId(), txn.producerId(), txn.producerEpoch(),
+                        partitions);
+                result.setTopicResults(answer(partitions, verified::get).resultsByTopicV3AndBelow());
+            } else {
+                pending.add(coordinator.addPartitions(txn.transactionalId(), txn.producerId(), txn.producerEpoch(),
+                        partitions).thenAccept(error -> result.setTopicResults(
+                        answer(partitions, tp -> error).resultsByTopicV3AndBelow())));
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> response);
     }
 
     private static AddPartitionsToTxnResponseData answer(List<TopicPartition> partitions,

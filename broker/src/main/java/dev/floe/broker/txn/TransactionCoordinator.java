@@ -236,6 +236,32 @@ public final class TransactionCoordinator {
         }
     }
 
+    /**
+     * AddPartitionsToTxn v4+ with verify_only (KIP-890 part 1): is each partition part of this producer's open
+     * transaction? Nothing is changed.
+     */
+    public Map<TopicPartition, Errors> verify(String id, long producerId, short epoch,
+                                              Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Errors> out = new java.util.LinkedHashMap<>();
+        Txn txn = txns.get(id);
+        Errors whole;
+        Set<TopicPartition> included = Set.of();
+        if (txn == null) {
+            whole = Errors.INVALID_PRODUCER_ID_MAPPING;
+        } else {
+            synchronized (txn) {
+                whole = checkProducer(txn, producerId, epoch);
+                if (whole == null && txn.state == TxnState.ONGOING) {
+                    included = Set.copyOf(txn.partitions);
+                }
+            }
+        }
+        for (TopicPartition tp : partitions) {
+            out.put(tp, whole != null ? whole : included.contains(tp) ? Errors.NONE : Errors.INVALID_TXN_STATE);
+        }
+        return out;
+    }
+
     public CompletableFuture<Errors> endTxn(String id, long producerId, short epoch, boolean commit) {
         Txn txn = txns.get(id);
         if (txn == null) {

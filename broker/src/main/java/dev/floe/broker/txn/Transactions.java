@@ -7,6 +7,7 @@ import dev.floe.broker.produce.PartitionAppender;
 import dev.floe.broker.produce.ProducerIdAllocator;
 import dev.floe.broker.topic.TopicConfigs;
 import dev.floe.broker.topic.TopicService;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
@@ -60,6 +61,9 @@ public final class Transactions {
                 settings.maxTimeoutMs(), metrics);
         coordinator.setCoordinates(id -> cluster.isLocalLeader(TxnStateLog.TOPIC, stateLog.partitionFor(id)));
         coordinator.recover(logs);
+        Gauge.builder("floe.txn.ongoing", coordinator, c -> c.all().stream()
+                        .filter(t -> t.state() == TxnState.ONGOING).count())
+                .description("Transactions open on this coordinator").register(registry);
         return coordinator;
     }
 }

@@ -12,10 +12,15 @@ import dev.floe.broker.produce.PartitionWriteQueues;
 import dev.floe.broker.produce.ProducerIdAllocator;
 import dev.floe.broker.produce.compression.CompressionMetrics;
 import dev.floe.broker.topic.MetadataFile;
+import dev.floe.broker.protocol.RequestContext;
 import dev.floe.broker.topic.TopicRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
@@ -157,6 +162,49 @@ class TransactionCoordinatorTest {
         reloaded.load(logs);
         assertThat(reloaded.committed("g").get(DATA).offset()).as("replayed with its markers").isEqualTo(42);
         assertThat(reloaded.hasPendingOffset("g", DATA)).isFalse();
+    }
+
+    @Test
+    void addPartitionsV5VerifiesAndAddsForSeveralTransactions() {
+        TransactionCoordinator coordinator = coordinator();
+        TransactionCoordinator.InitResult a = coordinator.initProducerId("a", 60_000, -1, (short) -1).join();
+        TransactionCoordinator.InitResult b = coordinator.initProducerId("b", 60_000, -1, (short) -1).join();
+        coordinator.addPartitions("a", a.producerId(), a.epoch(), List.of(DATA)).join();
+        TopicPartition other = new TopicPartition("t", 1);
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection txns =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection();
+        txns.add(transaction("a", a, true, DATA, other));
+        txns.add(transaction("b", b, false, DATA));
+        txns.add(transaction("c", b, true, DATA));
+        AddPartitionsToTxnResponseData response = new AddPartitionsToTxnHandler(coordinator, null).handle(
+                new RequestContext(new RequestHeaderData(), ApiKeys.ADD_PARTITIONS_TO_TXN, (short) 5, "test", "c1"),
+                new AddPartitionsToTxnRequestData().setTransactions(txns)).toCompletableFuture().join();
+
+        assertThat(error(response, "a", DATA)).isEqualTo(Errors.NONE);
+        assertThat(error(response, "a", other)).as("not in the transaction").isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(error(response, "b", DATA)).isEqualTo(Errors.NONE);
+        assertThat(coordinator.describe("b").state()).as("added, not only verified").isEqualTo(TxnState.ONGOING);
+        assertThat(error(response, "c", DATA)).isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+    }
+
+    private static AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction transaction(
+            String id, TransactionCoordinator.InitResult producer, boolean verifyOnly, TopicPartition... partitions) {
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection topics =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic topic =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName("t");
+        for (TopicPartition tp : partitions) {
+            topic.partitions().add(tp.partition());
+        }
+        topics.add(topic);
+        return new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId(id)
+                .setProducerId(producer.producerId()).setProducerEpoch(producer.epoch()).setVerifyOnly(verifyOnly)
+                .setTopics(topics);
+    }
+
+    private static Errors error(AddPartitionsToTxnResponseData response, String id, TopicPartition tp) {
+        return Errors.forCode(response.resultsByTransaction().find(id).topicResults().find(tp.topic())
+                .resultsByPartition().find(tp.partition()).partitionErrorCode());
     }
 
     @Test
