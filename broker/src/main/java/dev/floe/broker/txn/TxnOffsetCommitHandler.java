@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * TxnOffsetCommit (sendOffsetsToTransaction): the group's offsets, written as part of the producer's
  * transaction. They become the group's committed offsets only when the transaction commits. A zombie producer
- * (older epoch) is refused by the offsets partition's producer state, as any of its writes would be.
+ * (older epoch) is refused by the offsets partition's producer state, as any of its writes would be; a producer
+ * whose consumer is no longer a member at this generation (v3+ group metadata, KIP-447) by the group coordinator.
  */
 public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequestData> {
     private final GroupCoordinator groups;
@@ -38,6 +39,11 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
         }
         if (!groups.coordinates(request.groupId())) {
             return CompletableFuture.completedFuture(answer(commits, Errors.NOT_COORDINATOR));
+        }
+        Errors membership = groups.validateTransactionalCommit(request.groupId(), request.generationId(),
+                request.memberId(), request.groupInstanceId());
+        if (membership != Errors.NONE) {
+            return CompletableFuture.completedFuture(answer(commits, membership));
         }
         return groups.offsets().commitTransactional(request.groupId(), request.producerId(), request.producerEpoch(),
                 commits).thenApply(error -> answer(commits, error == Errors.INVALID_PRODUCER_EPOCH

@@ -3,9 +3,12 @@ package dev.floe.broker.kafka;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -72,5 +76,43 @@ class TransactionsTest {
             }
         }
         assertThat(values).containsExactly("kept");
+    }
+
+    @Test
+    void offsetsFromAConsumerThatIsNoLongerAtTheGroupsGenerationAreRefused() throws Exception {
+        String topic = "txn-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = KafkaClients.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+        }
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "g-" + topic, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+             KafkaProducer<String, String> producer = KafkaClients.producer(Map.of(
+                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-g-" + topic))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (consumer.assignment().isEmpty() && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(100));
+            }
+            // The consumer's own offset lookup after the assignment must be done first: committed() would reuse
+            // that in-flight lookup, which was sent before the transaction committed.
+            consumer.position(tp);
+            ConsumerGroupMetadata member = consumer.groupMetadata();
+            assertThat(member.generationId()).isPositive();
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(1)), member);
+            producer.commitTransaction();
+            assertThat(consumer.committed(java.util.Set.of(tp)).get(tp).offset()).isEqualTo(1);
+
+            // A zombie: same member id, a generation the group has left behind.
+            ConsumerGroupMetadata stale = new ConsumerGroupMetadata(member.groupId(), member.generationId() - 1,
+                    member.memberId(), Optional.empty());
+            producer.beginTransaction();
+            assertThatThrownBy(() -> producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(2)), stale))
+                    .isInstanceOf(CommitFailedException.class);
+            producer.abortTransaction();
+            assertThat(consumer.committed(java.util.Set.of(tp)).get(tp).offset()).isEqualTo(1);
+        }
     }
 }
