@@ -8,6 +8,7 @@
 #   RATE_CASES="4:all:20000" ...  # also produce at a fixed rate (records/s) and compare p99 and p99.9 latency
 #   CASES="" RATE_CASES=...       # only the fixed-rate cases
 #   MANY_CASES="1000:100:100:60"  # partitions:producers:consumers:seconds, all clients in one JVM (bench/src/ManyClients.java)
+#   TXN_CASES="1:100 1:1000"     # partitions:records-per-transaction, TXN_RECORDS records (bench/src/TxnProduce.java)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -16,6 +17,8 @@ SIZE=${SIZE:-1024}
 CASES=${CASES-"1:1 1:all 4:1 4:all"}    # partitions:acks
 RATE_CASES=${RATE_CASES:-}                # partitions:acks:records-per-second
 MANY_CASES=${MANY_CASES:-}                # partitions:producers:consumers:seconds
+TXN_CASES=${TXN_CASES-"1:100 1:1000"}     # partitions:records-per-transaction
+TXN_RECORDS=${TXN_RECORDS:-200000}
 HEAP=${HEAP:--Xmx1G -Xms1G}
 OUT=${OUT:-$ROOT/bench/target/results.md}
 WORK=$(mktemp -d /tmp/floe-bench.XXXXXX)
@@ -148,6 +151,20 @@ run_many_case() {
     'BEGIN{printf "%s %s %s %s %.2f\n", pm, cm, p50, p99, (gb > 0 ? (c1-c0)/gb : 0)}'
 }
 
+# Transactional produce with a read_committed consumer; prints "mbs txn_per_s commit_p50 commit_p99 e2e_p50 e2e_p99 cpu_s_per_gb".
+run_txn_case() {
+  local broker=$1 partitions=$2 txn=$3 topic="txn-$2-$3"
+  local c0 c1 out
+  c0=$(cpu_seconds)
+  out=$(java -Xmx1g -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null bench/src/TxnProduce.java \
+    127.0.0.1:$PORT "$topic" "$partitions" "$txn" "$TXN_RECORDS" "$SIZE" | tail -1)
+  c1=$(cpu_seconds)
+  read -r mbs tps c50 c99 e50 e99 <<< "$out"
+  log "$broker transactions of $txn on $partitions partition(s): $mbs MB/s, $tps txn/s, commit p99 $c99 ms, e2e p99 $e99 ms"
+  awk -v out="$out" -v c0="$c0" -v c1="$c1" -v gb="$(awk -v n="$TXN_RECORDS" -v s="$SIZE" 'BEGIN{printf "%.4f", n*s/1e9}')" \
+    'BEGIN{printf "%s %.2f\n", out, (c1-c0)/gb}'
+}
+
 declare -A RESULT
 for broker in floe kafka; do
   log "starting $broker"
@@ -163,20 +180,27 @@ for broker in floe kafka; do
     IFS=: read -r mp mprod mcons msec <<< "$c"
     RESULT[$broker,many,$c]=$(run_many_case "$broker" "$mp" "$mprod" "$mcons" "$msec")
   done
+  for c in $TXN_CASES; do
+    RESULT[$broker,txn,$c]=$(run_txn_case "$broker" "${c%%:*}" "${c##*:}")
+  done
   stop_broker
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
 {
-  echo "Run: \`RECORDS=$RECORDS bench/run.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d), Apache Kafka ${KAFKA_VERSION:-4.3.1}, record size $SIZE bytes, linger.ms=5, batch.size=128 KiB."
-  echo
-  echo "| partitions | acks | produce MB/s Floe / Kafka (ratio) | p50 ms Floe / Kafka | p99 ms Floe / Kafka | broker CPU s/GB produce Floe / Kafka (ratio) | consume MB/s Floe / Kafka (ratio) | broker CPU s/GB consume Floe / Kafka (ratio) |"
-  echo "|---|---|---|---|---|---|---|---|"
-  for c in $CASES; do
-    read -r fpm fp50 fp99 fpc fcm fcc <<< "${RESULT[floe,$c]}"
-    read -r kpm kp50 kp99 kpc kcm kcc <<< "${RESULT[kafka,$c]}"
-    echo "| ${c%%:*} | ${c##*:} | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fp50 / $kp50 | $fp99 / $kp99 | $fpc / $kpc ($(ratio "$fpc" "$kpc")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $fcc / $kcc ($(ratio "$fcc" "$kcc")) |"
-  done
+  echo "Run on $(nproc) cores, $(date -u +%Y-%m-%d), Apache Kafka ${KAFKA_VERSION:-4.3.1}, record size $SIZE bytes."
+  if [ -n "$CASES" ]; then
+    echo
+    echo "\`RECORDS=$RECORDS\`, linger.ms=5, batch.size=128 KiB:"
+    echo
+    echo "| partitions | acks | produce MB/s Floe / Kafka (ratio) | p50 ms Floe / Kafka | p99 ms Floe / Kafka | broker CPU s/GB produce Floe / Kafka (ratio) | consume MB/s Floe / Kafka (ratio) | broker CPU s/GB consume Floe / Kafka (ratio) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for c in $CASES; do
+      read -r fpm fp50 fp99 fpc fcm fcc <<< "${RESULT[floe,$c]}"
+      read -r kpm kp50 kp99 kpc kcm kcc <<< "${RESULT[kafka,$c]}"
+      echo "| ${c%%:*} | ${c##*:} | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fp50 / $kp50 | $fp99 / $kp99 | $fpc / $kpc ($(ratio "$fpc" "$kpc")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $fcc / $kcc ($(ratio "$fcc" "$kcc")) |"
+    done
+  fi
   if [ -n "$RATE_CASES" ]; then
     echo
     echo "Fixed rate (linger.ms=1):"
@@ -201,6 +225,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
       read -r fpm fcm f50 f99 fcpu <<< "${RESULT[floe,many,$c]}"
       read -r kpm kcm k50 k99 kcpu <<< "${RESULT[kafka,many,$c]}"
       echo "| $mp | $mprod | $mcons | $msec | $fpm / $kpm ($(ratio "$fpm" "$kpm")) | $fcm / $kcm ($(ratio "$fcm" "$kcm")) | $f99 / $k99 ($(ratio "$f99" "$k99")) | $fcpu / $kcpu ($(ratio "$fcpu" "$kcpu")) |"
+    done
+  fi
+  if [ -n "$TXN_CASES" ]; then
+    echo
+    echo "Transactional produce ($TXN_RECORDS records, linger.ms=5) with a read_committed consumer in the same JVM:"
+    echo
+    echo "| partitions | records per transaction | produce MB/s Floe / Kafka (ratio) | transactions/s Floe / Kafka | commit p99 ms Floe / Kafka (ratio) | end-to-end p50 ms Floe / Kafka | end-to-end p99 ms Floe / Kafka (ratio) | broker CPU s/GB Floe / Kafka (ratio) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for c in $TXN_CASES; do
+      read -r fm ft fc50 fc99 fe50 fe99 fcpu <<< "${RESULT[floe,txn,$c]}"
+      read -r km kt kc50 kc99 ke50 ke99 kcpu <<< "${RESULT[kafka,txn,$c]}"
+      echo "| ${c%%:*} | ${c##*:} | $fm / $km ($(ratio "$fm" "$km")) | $ft / $kt | $fc99 / $kc99 ($(ratio "$fc99" "$kc99")) | $fe50 / $ke50 | $fe99 / $ke99 ($(ratio "$fe99" "$ke99")) | $fcpu / $kcpu ($(ratio "$fcpu" "$kcpu")) |"
     done
   fi
 } | tee "$OUT"

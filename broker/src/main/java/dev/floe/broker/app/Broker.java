@@ -56,6 +56,18 @@ import dev.floe.broker.topic.TopicRegistry;
 import dev.floe.broker.topic.TopicService;
 import dev.floe.broker.tier.TierBackends;
 import dev.floe.broker.tier.TieringService;
+import dev.floe.broker.txn.AddOffsetsToTxnHandler;
+import dev.floe.broker.txn.AddPartitionsToTxnHandler;
+import dev.floe.broker.txn.DescribeProducersHandler;
+import dev.floe.broker.txn.DescribeTransactionsHandler;
+import dev.floe.broker.txn.EndTxnHandler;
+import dev.floe.broker.txn.ListTransactionsHandler;
+import dev.floe.broker.txn.TransactionCoordinator;
+import dev.floe.broker.txn.Transactions;
+import dev.floe.broker.txn.TxnInitProducerIdHandler;
+import dev.floe.broker.txn.TxnOffsetCommitHandler;
+import dev.floe.broker.txn.TxnStateLog;
+import dev.floe.broker.txn.WriteTxnMarkersHandler;
 import dev.floe.tier.remote.RemoteLogStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -98,6 +110,7 @@ public class Broker {
     private PartitionAppender appender;
     private FetchWaiters fetchWaiters;
     private GroupCoordinator groups;
+    private TransactionCoordinator transactions;
     private TieringService tiering;
     private RemoteLogStore remote;
     private LogCleaner cleaner;
@@ -183,8 +196,6 @@ public class Broker {
                         executors.tier()))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, new OffsetsForLeaderEpochHandler(logs, replication,
                         executors.io()))
-                .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(
-                        new ProducerIdAllocator(registryOfTopics, cluster.localNodeId()), executors.io()))
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.control()))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topics, executors.control()))
                 .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topics, executors.control()))
@@ -195,7 +206,13 @@ public class Broker {
                 .register(ApiKeys.DELETE_RECORDS, 0, 2, new DeleteRecordsHandler(logs, cluster, executors.io(),
                         executors.flush()));
         groups = startGroupCoordinator();
-        apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets()))
+        ProducerIdAllocator producerIds = new ProducerIdAllocator(registryOfTopics, cluster.localNodeId());
+        transactions = Transactions.start(new Transactions.Settings(config.transactionStatePartitions(),
+                        config.transactionMaxTimeoutMs(), kubernetes != null), topics, logs, cluster, appender, groups, producerIds,
+                executors.scheduler(), executors.io(), registry);
+        registerTransactionApis(apis, producerIds);
+        apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets(),
+                        TxnStateLog.TOPIC, transactions.stateLog()::partitionFor))
                 .register(ApiKeys.JOIN_GROUP, 0, 9, new JoinGroupHandler(groups))
                 .register(ApiKeys.SYNC_GROUP, 0, 5, new SyncGroupHandler(groups))
                 .register(ApiKeys.HEARTBEAT, 0, 4, new HeartbeatHandler(groups))
@@ -302,6 +319,23 @@ public class Broker {
     /** The log cleaner (also when disabled, for tests that clean on demand). */
     public LogCleaner cleaner() {
         return cleaner;
+    }
+
+    /**
+     * Transactions v1 (no {@code transaction.version} feature is advertised, so Kafka 4.x clients use AddPartitionsToTxn
+     * themselves): EndTxn and TxnOffsetCommit stop below their v5, which is transactions v2 only.
+     */
+    private void registerTransactionApis(SupportedApis apis, ProducerIdAllocator producerIds) {
+        apis.register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new TxnInitProducerIdHandler(
+                        new InitProducerIdHandler(producerIds, executors.io()), transactions, executors.io()))
+                .register(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, 5, new AddPartitionsToTxnHandler(transactions, topics))
+                .register(ApiKeys.ADD_OFFSETS_TO_TXN, 0, 4, new AddOffsetsToTxnHandler(transactions, groups.offsets()))
+                .register(ApiKeys.END_TXN, 0, 4, new EndTxnHandler(transactions))
+                .register(ApiKeys.TXN_OFFSET_COMMIT, 0, 4, new TxnOffsetCommitHandler(groups))
+                .register(ApiKeys.WRITE_TXN_MARKERS, 1, 1, new WriteTxnMarkersHandler(transactions))
+                .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, 0, new DescribeTransactionsHandler(transactions))
+                .register(ApiKeys.LIST_TRANSACTIONS, 0, 2, new ListTransactionsHandler(transactions))
+                .register(ApiKeys.DESCRIBE_PRODUCERS, 0, 0, new DescribeProducersHandler(logs, cluster));
     }
 
     private void registerGauges() {

@@ -81,6 +81,14 @@ public interface BrokerConfig {
     @WithDefault("50")
     int offsetsTopicPartitions();
 
+    /** Kafka's transaction.state.log.num.partitions: partitions of {@code __transaction_state}. */
+    @WithDefault("50")
+    int transactionStatePartitions();
+
+    /** Kafka's transaction.max.timeout.ms: the longest transaction.timeout.ms a producer may ask for. */
+    @WithDefault("900000")
+    int transactionMaxTimeoutMs();
+
     /**
      * How long a new group waits for more members before its first rebalance. Kafka's default is 3000;
      * Floe uses 0, as Kafka's own sample server.properties does, so a single consumer starts at once.

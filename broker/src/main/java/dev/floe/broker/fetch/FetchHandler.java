@@ -4,6 +4,7 @@ import dev.floe.broker.replication.Replication;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.LogSlice;
 import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.ReadBound;
 import dev.floe.broker.log.ReadResult;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.protocol.ApiHandler;
@@ -107,6 +108,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         FetchResponseData response = new FetchResponseData().setSessionId(0);
         List<CompletableFuture<Void>> remote = new ArrayList<>();
         int remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
+        boolean committed = request.isolationLevel() == TxnFetchView.READ_COMMITTED;
         boolean first = true;
         for (FetchRequestData.FetchTopic topic : request.topics()) {
             FetchResponseData.FetchableTopicResponse topicResponse = new FetchResponseData.FetchableTopicResponse()
@@ -135,9 +137,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 }
                 int limit = Math.min(p.partitionMaxBytes(), remaining);
                 try {
-                    // A follower reads to the log end (what it must copy); a consumer only to the high watermark.
-                    ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first, follower);
+                    // A follower reads to the log end (what it must copy); a consumer only to the high watermark, or to
+                    // the last stable offset when it reads committed records only.
                     if (follower) {
+                        ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first, ReadBound.LOG_END);
                         int size = read.slice().sizeInBytes();
                         out.setErrorCode(read.error().code()).setHighWatermark(log.highWatermark())
                                 .setLastStableOffset(log.highWatermark()).setLogStartOffset(read.logStartOffset())
@@ -148,13 +151,19 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                         }
                         continue;
                     }
+                    long stable = log.lastStableOffset();
+                    ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first,
+                            committed ? ReadBound.LAST_STABLE_OFFSET : ReadBound.HIGH_WATERMARK);
                     long globalStart = tier == null || tier.remoteStart(tp) < 0 ? read.logStartOffset()
                             : Math.min(tier.remoteStart(tp), read.logStartOffset());
                     out.setErrorCode(read.error().code())
                             .setHighWatermark(read.highWatermark())
-                            .setLastStableOffset(read.highWatermark())
+                            .setLastStableOffset(Math.min(stable, read.highWatermark()))
                             .setLogStartOffset(globalStart)
                             .setRecords(read.slice());
+                    if (committed) {
+                        out.setAbortedTransactions(TxnFetchView.aborted(log, p.fetchOffset(), read));
+                    }
                     if (read.error() == Errors.OFFSET_OUT_OF_RANGE && tier != null && p.fetchOffset() < read.logStartOffset()
                             && p.fetchOffset() >= globalStart) {
                         // Below the local log: the bytes come from object storage, several partitions at once.

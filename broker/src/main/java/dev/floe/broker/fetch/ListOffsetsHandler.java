@@ -57,7 +57,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
                     ListOffsetsResponseData.ListOffsetsPartitionResponse out =
                             lookup(new TopicPartition(topic.name(), p.partitionIndex()), p.timestamp(),
-                                    p.currentLeaderEpoch());
+                                    p.currentLeaderEpoch(), request.isolationLevel() == TxnFetchView.READ_COMMITTED);
                     if (ctx.apiVersion() < 4) {
                         out.setLeaderEpoch(-1); // the field exists from v4 on
                     }
@@ -83,7 +83,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     }
 
     private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(TopicPartition tp, long timestamp,
-                                                                        int clientLeaderEpoch) {
+                                                                        int clientLeaderEpoch, boolean committed) {
         ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                 .setPartitionIndex(tp.partition()).setTimestamp(-1).setOffset(-1);
         PartitionLog log = logs.log(tp);
@@ -97,7 +97,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         out.setLeaderEpoch(log.leaderEpoch());
         try {
             if (timestamp == LATEST) {
-                return out.setOffset(log.highWatermark());
+                // A read_committed consumer's end is the last stable offset, as in Kafka.
+                return out.setOffset(committed ? log.lastStableOffset() : log.highWatermark());
             }
             long remoteStart = tier == null ? -1 : tier.remoteStart(tp);
             if (timestamp == EARLIEST) {

@@ -531,6 +531,16 @@ final class Group {
     }
 
     /** Validation of an offset commit against the group's membership, as Kafka does it. */
+    /** TxnOffsetCommit with group metadata (KIP-447): the member must still be here, at this generation. */
+    synchronized Errors validateTransactionalCommit(int generationId, String memberId, String groupInstanceId) {
+        Member member = members.get(memberId);
+        if (member == null) {
+            return groupInstanceId != null && staticMembers.containsKey(groupInstanceId)
+                    ? Errors.FENCED_INSTANCE_ID : Errors.UNKNOWN_MEMBER_ID;
+        }
+        return generationId == generation ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+    }
+
     synchronized Errors validateCommit(int generationId, String memberId, String groupInstanceId) {
         if (generationId < 0 && (memberId == null || memberId.isEmpty())) {
             return members.isEmpty() ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;

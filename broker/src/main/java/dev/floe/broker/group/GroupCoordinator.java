@@ -101,6 +101,22 @@ public final class GroupCoordinator {
         return offsets.commit(groupId, commits);
     }
 
+    /**
+     * TxnOffsetCommit's membership check (KIP-447): a producer that sends its consumer's group metadata is refused
+     * once that member has left or the generation has moved on, which fences a zombie that lost its partitions in
+     * a rebalance. Without group metadata (generation -1, no member id) there is nothing to check, as in Kafka.
+     */
+    public Errors validateTransactionalCommit(String groupId, int generation, String memberId, String instanceId) {
+        if (generation < 0 && (memberId == null || memberId.isEmpty())) {
+            return Errors.NONE;
+        }
+        Group group = groups.get(groupId);
+        if (group == null || group.state() == GroupState.DEAD) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        return group.validateTransactionalCommit(generation, memberId, instanceId);
+    }
+
     /** For the HTTP API: commit plain offsets as a client outside the group's membership would. */
     public CompletableFuture<Map<TopicPartition, Errors>> commitOffsets(String groupId, Map<TopicPartition, Long> positions) {
         Map<TopicPartition, CommittedOffset> commits = new HashMap<>();

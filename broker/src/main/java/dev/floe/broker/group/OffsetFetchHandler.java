@@ -40,13 +40,14 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                 }
             }
             for (Map.Entry<String, List<OffsetFetchResponseData.OffsetFetchResponsePartitions>> e
-                    : lookup(request.groupId(), wanted).entrySet()) {
+                    : lookup(request.groupId(), wanted, request.requireStable()).entrySet()) {
                 OffsetFetchResponseData.OffsetFetchResponseTopic topic = new OffsetFetchResponseData.OffsetFetchResponseTopic()
                         .setName(e.getKey());
                 for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : e.getValue()) {
                     topic.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
                             .setPartitionIndex(p.partitionIndex()).setCommittedOffset(p.committedOffset())
-                            .setCommittedLeaderEpoch(p.committedLeaderEpoch()).setMetadata(p.metadata()));
+                            .setCommittedLeaderEpoch(p.committedLeaderEpoch()).setMetadata(p.metadata())
+                            .setErrorCode(p.errorCode()));
                 }
                 response.topics().add(topic);
             }
@@ -66,7 +67,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                 response.groups().add(out.setErrorCode(Errors.NOT_COORDINATOR.code()));
                 continue;
             }
-            lookup(group.groupId(), wanted).forEach((name, partitions) -> out.topics().add(
+            lookup(group.groupId(), wanted, request.requireStable()).forEach((name, partitions) -> out.topics().add(
                     new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(name).setPartitions(partitions)));
             response.groups().add(out);
         }
@@ -74,7 +75,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
     }
 
     private Map<String, List<OffsetFetchResponseData.OffsetFetchResponsePartitions>> lookup(
-            String groupId, Map<String, List<Integer>> wanted) {
+            String groupId, Map<String, List<Integer>> wanted, boolean requireStable) {
         Map<TopicPartition, CommittedOffset> committed = groups.offsets().committed(groupId);
         Map<String, List<OffsetFetchResponseData.OffsetFetchResponsePartitions>> out = new LinkedHashMap<>();
         if (wanted == null) {
@@ -84,7 +85,13 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
         wanted.forEach((topic, partitions) -> {
             List<OffsetFetchResponseData.OffsetFetchResponsePartitions> list = out.computeIfAbsent(topic, t -> new ArrayList<>());
             for (int p : partitions) {
-                list.add(partition(p, committed.get(new TopicPartition(topic, p))));
+                TopicPartition tp = new TopicPartition(topic, p);
+                if (requireStable && groups.offsets().hasPendingOffset(groupId, tp)) {
+                    // An open transaction will change this offset: the consumer retries until it is decided.
+                    list.add(partition(p, null).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()));
+                } else {
+                    list.add(partition(p, committed.get(tp)));
+                }
             }
         });
         return out;

@@ -8,6 +8,8 @@ import dev.floe.broker.produce.PartitionAppender;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.Record;
@@ -38,6 +40,11 @@ public final class OffsetStore {
     private final PartitionAppender appender;
     private final int partitions;
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+    /**
+     * Offsets committed inside a transaction (TxnOffsetCommit), by producer id then group: durable in the offsets
+     * topic as transactional records, visible only when the COMMIT marker lands in that partition.
+     */
+    private final Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pending = new ConcurrentHashMap<>();
 
     public OffsetStore(PartitionAppender appender, int partitions) {
         this.appender = appender;
@@ -69,6 +76,69 @@ public final class OffsetStore {
             }
             return error;
         });
+    }
+
+    /**
+     * Record offsets as part of producer {@code producerId}'s transaction: written as a transactional batch, so the
+     * partition's producer state refuses a fenced (older) epoch, and held back until the transaction commits.
+     */
+    public CompletableFuture<Errors> commitTransactional(String groupId, long producerId, short epoch,
+                                                         Map<TopicPartition, CommittedOffset> commits) {
+        if (commits.isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        // The builder insists on a sequence for a batch with a producer id; Kafka writes these with none (they
+        // are not part of the producer's idempotent sequence), so the header is written again with NO_SEQUENCE by
+        // kafka-clients' own header writer, which also computes the CRC.
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(512), RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE, TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, producerId, epoch,
+                0, true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        long now = System.currentTimeMillis();
+        commits.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp), OffsetRecordCodec.value(offset)));
+        MemoryRecords records = builder.build();
+        RecordBatch batch = records.batches().iterator().next();
+        DefaultRecordBatch.writeHeader(records.buffer().duplicate(), batch.baseOffset(),
+                (int) (batch.lastOffset() - batch.baseOffset()), batch.sizeInBytes(), batch.magic(),
+                batch.compressionType(), batch.timestampType(), now, now, producerId, epoch, RecordBatch.NO_SEQUENCE,
+                true, false, false, batch.partitionLeaderEpoch(), commits.size());
+        return write(groupId, records).thenApply(error -> {
+            if (error == Errors.NONE) {
+                pending.computeIfAbsent(producerId, p -> new ConcurrentHashMap<>())
+                        .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(commits);
+            }
+            return error;
+        });
+    }
+
+    /** The transaction's marker landed in offsets partition {@code partition}: apply or drop its offsets there. */
+    public void completeTransaction(long producerId, int partition, boolean commit) {
+        Map<String, Map<TopicPartition, CommittedOffset>> byGroup = pending.get(producerId);
+        if (byGroup == null) {
+            return;
+        }
+        byGroup.entrySet().removeIf(e -> {
+            if (partitionFor(e.getKey()) != partition) {
+                return false;
+            }
+            if (commit) {
+                offsets.computeIfAbsent(e.getKey(), g -> new ConcurrentHashMap<>()).putAll(e.getValue());
+            }
+            return true;
+        });
+        if (byGroup.isEmpty()) {
+            pending.remove(producerId, byGroup);
+        }
+    }
+
+    /** Whether an open transaction holds an offset of {@code tp} for the group (OffsetFetch require_stable). */
+    public boolean hasPendingOffset(String groupId, TopicPartition tp) {
+        for (Map<String, Map<TopicPartition, CommittedOffset>> byGroup : pending.values()) {
+            Map<TopicPartition, CommittedOffset> group = byGroup.get(groupId);
+            if (group != null && group.containsKey(tp)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Forget offsets (tombstones); with {@code all}, the group itself is gone afterwards. */
@@ -128,10 +198,20 @@ public final class OffsetStore {
                 long next = offset;
                 for (RecordBatch batch : MemoryRecords.readableRecords(read.slice().readAll()).batches()) {
                     for (Record record : batch) {
-                        if (record.offset() >= offset) {
-                            apply(record);
-                            records++;
+                        if (record.offset() < offset) {
+                            continue;
                         }
+                        if (batch.isControlBatch()) {
+                            ControlRecordType type = ControlRecordType.parse(record.key());
+                            if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                                completeTransaction(batch.producerId(), p, type == ControlRecordType.COMMIT);
+                            }
+                        } else if (batch.isTransactional()) {
+                            applyPending(batch.producerId(), record);
+                        } else {
+                            apply(record);
+                        }
+                        records++;
                     }
                     next = batch.lastOffset() + 1;
                 }
@@ -143,6 +223,16 @@ public final class OffsetStore {
         }
         LOG.infof("loaded committed offsets of %d groups from %d records of %s in %d ms", offsets.size(), records,
                 TOPIC, System.currentTimeMillis() - started);
+    }
+
+    private void applyPending(long producerId, Record record) {
+        if (!record.hasKey() || !record.hasValue()) {
+            return;
+        }
+        OffsetRecordCodec.Key key = OffsetRecordCodec.readKey(record.key());
+        pending.computeIfAbsent(producerId, id -> new ConcurrentHashMap<>())
+                .computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>())
+                .put(key.partition(), OffsetRecordCodec.readValue(record.value()));
     }
 
     private void apply(Record record) {

@@ -91,6 +91,11 @@ final class RecordReader {
             bytes += chunk.remaining();
             long before = next;
             for (RecordBatch batch : MemoryRecords.readableRecords(chunk).batches()) {
+                if (batch.isControlBatch()) {
+                    // A transaction marker is not a record of the topic: skipped, as Kafka consumers skip it.
+                    next = Math.max(next, batch.lastOffset() + 1);
+                    continue;
+                }
                 boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
                 for (Record r : batch) {
                     if (r.offset() >= next && out.size() < limit) {

@@ -279,6 +279,11 @@ public final class LogSegment implements AutoCloseable {
      * channel of its own that is closed afterwards: a start-up scan must not leave a descriptor per segment open.
      */
     void forEachBatch(java.util.function.Consumer<BatchHeader> visitor) throws IOException {
+        forEachBatch((batch, position) -> visitor.accept(batch));
+    }
+
+    /** As above, with the position of each batch in the file, for visitors that must read inside some batches. */
+    void forEachBatch(java.util.function.ObjIntConsumer<BatchHeader> visitor) throws IOException {
         FileChannel open = channel;
         if (open != null) {
             forEachBatch(open, visitor);
@@ -289,7 +294,7 @@ public final class LogSegment implements AutoCloseable {
         }
     }
 
-    private void forEachBatch(FileChannel ch, java.util.function.Consumer<BatchHeader> visitor) throws IOException {
+    private void forEachBatch(FileChannel ch, java.util.function.ObjIntConsumer<BatchHeader> visitor) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
         int position = 0;
         int end = size;
@@ -298,7 +303,7 @@ public final class LogSegment implements AutoCloseable {
             if (batch == null) {
                 break;
             }
-            visitor.accept(batch);
+            visitor.accept(batch, position);
             position += batch.sizeInBytes();
         }
     }

@@ -32,6 +32,10 @@ public final class PartitionLog implements AutoCloseable {
     private final Path dir;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final ProducerStateTable producers = new ProducerStateTable();
+    /** Aborted-transaction indexes by segment base offset; only segments that hold an ABORT marker have one. */
+    private final ConcurrentSkipListMap<Long, TxnIndex> txnIndexes = new ConcurrentSkipListMap<>();
+    /** First offset of the oldest open transaction (Long.MAX_VALUE when none), published after each append. */
+    private volatile long firstUnstableOffset = Long.MAX_VALUE;
     private final SegmentReaper reaper;
     private final Consumer<TopicPartition> onAppend;
     private volatile LogConfig config;
@@ -125,6 +129,7 @@ public final class PartitionLog implements AutoCloseable {
         recoveryPoint = cleanShutdown ? logEndOffset
                 : Math.min(checkpoint >= 0 ? checkpoint : active.baseOffset(), logEndOffset);
         publishEnd(logEndOffset);
+        openTxnIndexes();
         if (highWatermark >= 0) {
             // A replicated log restarts at the watermark it had committed, never at its log end: what lies above
             // may never have reached the other replicas, and a consumer must not see it before they have.
@@ -136,6 +141,30 @@ public final class PartitionLog implements AutoCloseable {
             epochs.truncateFromEnd(logEndOffset);
         }
         loadProducerState();
+        firstUnstableOffset = producers.firstUnstableOffset();
+    }
+
+    /** Open the aborted-transaction index of every segment that has one; drop those of segments that are gone. */
+    private void openTxnIndexes() throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (!name.endsWith(TxnIndex.SUFFIX) || name.length() != 20 + TxnIndex.SUFFIX.length()) {
+                    continue;
+                }
+                long base;
+                try {
+                    base = Long.parseLong(name.substring(0, 20));
+                } catch (NumberFormatException notOurs) {
+                    continue;
+                }
+                if (segments.containsKey(base)) {
+                    txnIndexes.put(base, TxnIndex.open(dir, base));
+                } else {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     /**
@@ -159,14 +188,49 @@ public final class PartitionLog implements AutoCloseable {
         }
         ProducerSnapshots.deleteBefore(dir, logStartOffset);
         final long from = replayFrom;
+        // The replay below re-finds every ABORT marker after the snapshot, so index entries from there on are
+        // dropped first (they may also describe records a crash cut off).
+        for (TxnIndex index : txnIndexes.values()) {
+            index.truncateFrom(from);
+        }
         Long first = segments.floorKey(from);
         for (LogSegment segment : segments.tailMap(first == null ? logStartOffset : first, true).values()) {
-            segment.forEachBatch(batch -> {
-                if (batch.baseOffset() >= from) {
-                    producers.record(batch);
+            IOException[] failed = new IOException[1];
+            segment.forEachBatch((batch, position) -> {
+                if (batch.baseOffset() >= from && failed[0] == null) {
+                    try {
+                        if (batch.isControl()) {
+                            recordMarker(segment.baseOffset(), batch, segment.read(position, batch.sizeInBytes()));
+                        } else {
+                            producers.record(batch);
+                        }
+                    } catch (IOException e) {
+                        failed[0] = e;
+                    }
                     replayedBatches++;
                 }
             });
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+        }
+    }
+
+    /** A COMMIT or ABORT marker closes its producer's transaction; an abort goes into the segment's index. */
+    private void recordMarker(long segmentBase, BatchHeader marker, ByteBuffer bytes) throws IOException {
+        Boolean commit = marker.hasProducerId() ? ControlMarkers.isCommit(bytes) : null;
+        if (commit == null) {
+            return;
+        }
+        long lsoBefore = Math.min(producers.firstUnstableOffset(), marker.baseOffset());
+        ProducerStateTable.CompletedTxn done = producers.recordMarker(marker, commit);
+        if (done != null && done.aborted()) {
+            TxnIndex index = txnIndexes.get(segmentBase);
+            if (index == null) {
+                index = TxnIndex.open(dir, segmentBase);
+                txnIndexes.put(segmentBase, index);
+            }
+            index.append(new AbortedTxn(done.producerId(), done.firstOffset(), done.markerOffset(), lsoBefore));
         }
     }
 
@@ -182,6 +246,34 @@ public final class PartitionLog implements AutoCloseable {
     /** Producer ids currently tracked. */
     public synchronized int producerCount() {
         return producers.size();
+    }
+
+    /** The producers of this partition with their open transactions (DescribeProducers). */
+    public synchronized List<ProducerView> producers() {
+        return producers.view();
+    }
+
+    /**
+     * The last stable offset: below it every transaction is decided, so a read_committed consumer may read up to
+     * it. It is the first offset of the oldest open transaction, or the high watermark when none is open.
+     */
+    public long lastStableOffset() {
+        long hw = readLimit.offset();
+        return Math.min(hw, firstUnstableOffset);
+    }
+
+    /**
+     * The aborted transactions a reader of [{@code from}, {@code upTo}) must skip, oldest first. An entry lives in
+     * the segment of its ABORT marker, which is never before the segment holding {@code from} when it matters.
+     */
+    public List<AbortedTxn> abortedTransactions(long from, long upTo) {
+        List<AbortedTxn> out = new java.util.ArrayList<>();
+        Long start = segments.floorKey(from);
+        for (TxnIndex index : txnIndexes.tailMap(start == null ? Long.MIN_VALUE : start, true).values()) {
+            index.collect(from, upTo, out);
+        }
+        out.sort(java.util.Comparator.comparingLong(AbortedTxn::firstOffset));
+        return out;
     }
 
     /** What the last start-up had to verify after an unclean stop. */
@@ -303,10 +395,17 @@ public final class PartitionLog implements AutoCloseable {
         active.append(buffer.duplicate());
         for (int at = begin; at < buffer.limit(); ) {
             BatchHeader header = BatchHeader.read(buffer, at);
-            producers.record(header);
+            if (header.isControl()) {
+                recordMarker(active.baseOffset(), header, buffer.duplicate().limit(at + header.sizeInBytes())
+                        .position(at).slice());
+            } else {
+                producers.record(header);
+            }
             at += header.sizeInBytes();
         }
         logEndOffset = next;
+        // Published before the high watermark moves, so no reader sees the new records as stable too early.
+        firstUnstableOffset = producers.firstUnstableOffset();
         maybeFlush(active, count, now, cfg);
         publishEnd(next);
         return new AppendResult(Errors.NONE, null, firstOffset, next - 1, cfg.logAppendTime() ? now : -1,
@@ -348,9 +447,14 @@ public final class PartitionLog implements AutoCloseable {
         long base = logEndOffset;
         byte[] snapshot = producers.toBytes();
         LogSegment fresh = LogSegment.create(dir, base, config.indexIntervalBytes(), config.segmentIndexBytes());
+        Files.deleteIfExists(TxnIndex.file(dir, base));
         segments.put(base, fresh);
+        TxnIndex sealedAborts = txnIndexes.get(active.baseOffset());
         enqueueFlush(() -> {
             active.flush();
+            if (sealedAborts != null) {
+                sealedAborts.flush();
+            }
             ProducerSnapshots.write(dir, base, snapshot);
             advanceRecoveryPoint(base);
         });
@@ -624,27 +728,32 @@ public final class PartitionLog implements AutoCloseable {
      * cut, as Kafka does; clients drop a partial trailing batch) and never past the high watermark.
      */
     public ReadResult read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
-        return read(offset, maxBytes, minOneBatch, false);
+        return read(offset, maxBytes, minOneBatch, ReadBound.HIGH_WATERMARK);
     }
 
-    /** As above; {@code toLogEnd} reads past the high watermark up to the log end, for a follower's fetch. */
-    public ReadResult read(long offset, int maxBytes, boolean minOneBatch, boolean toLogEnd) throws IOException {
+    /**
+     * As above, bounded as {@code bound} says: a consumer reads to the high watermark (read_uncommitted) or the last
+     * stable offset (read_committed), a follower to the log end (what it must copy). The result always reports the
+     * high watermark.
+     */
+    public ReadResult read(long offset, int maxBytes, boolean minOneBatch, ReadBound bound) throws IOException {
         try {
-            return readOnce(offset, maxBytes, minOneBatch, toLogEnd);
+            return readOnce(offset, maxBytes, minOneBatch, bound);
         } catch (java.nio.channels.ClosedChannelException e) {
             // Retention removed the segment after this reader found it (and the delete delay ran out): the offset
             // is either gone now or in a later segment; a second look answers either way.
             if (offset < logStartOffset) {
                 return ReadResult.outOfRange(readLimit.offset(), logStartOffset);
             }
-            return readOnce(offset, maxBytes, minOneBatch, toLogEnd);
+            return readOnce(offset, maxBytes, minOneBatch, bound);
         }
     }
 
-    private ReadResult readOnce(long offset, int maxBytes, boolean minOneBatch, boolean toLogEnd) throws IOException {
+    private ReadResult readOnce(long offset, int maxBytes, boolean minOneBatch, ReadBound bound) throws IOException {
         ReadLimit hw = readLimit;
-        ReadLimit limit = toLogEnd ? endLimit : hw;
+        ReadLimit limit = bound == ReadBound.LOG_END ? endLimit : hw;
         long start = logStartOffset;
+        long unstable = firstUnstableOffset;
         if (offset < start || offset > limit.offset()) {
             if (offset > limit.offset() && offset <= logEndOffset) {
                 return ReadResult.empty(hw.offset(), start);
@@ -654,6 +763,28 @@ public final class PartitionLog implements AutoCloseable {
         if (offset == limit.offset()) {
             return ReadResult.empty(hw.offset(), start);
         }
+        if (bound == ReadBound.LAST_STABLE_OFFSET && unstable < limit.offset()) {
+            if (offset >= unstable) {
+                return ReadResult.empty(hw.offset(), start);
+            }
+            return readWithin(offset, maxBytes, minOneBatch, stableLimit(unstable, limit), hw.offset(), start);
+        }
+        return readWithin(offset, maxBytes, minOneBatch, limit, hw.offset(), start);
+    }
+
+    /** The byte position of the first unstable offset: it always starts a batch (a transaction's first batch). */
+    private ReadLimit stableLimit(long unstable, ReadLimit limit) throws IOException {
+        Map.Entry<Long, LogSegment> e = segments.floorEntry(unstable);
+        if (e == null) {
+            return new ReadLimit(unstable, limit.segmentBase(), 0);
+        }
+        int position = e.getValue().positionOf(unstable);
+        int end = e.getKey() == limit.segmentBase() ? limit.position() : e.getValue().size();
+        return new ReadLimit(unstable, e.getKey(), position < 0 ? end : Math.min(position, end));
+    }
+
+    private ReadResult readWithin(long offset, int maxBytes, boolean minOneBatch, ReadLimit limit, long hw,
+                                  long start) throws IOException {
         for (Map.Entry<Long, LogSegment> e = segments.floorEntry(offset); e != null; e = segments.higherEntry(e.getKey())) {
             LogSegment segment = e.getValue();
             if (segment.baseOffset() > limit.segmentBase()) {
@@ -665,10 +796,10 @@ public final class PartitionLog implements AutoCloseable {
                 // The first batch goes out whole even when it is larger than the limit, or the consumer could
                 // never get past it (KIP-74).
                 int length = minOneBatch ? Math.max(maxBytes, segment.batchSizeAt(position)) : maxBytes;
-                return new ReadResult(Errors.NONE, segment.slice(position, length, end), hw.offset(), start);
+                return new ReadResult(Errors.NONE, segment.slice(position, length, end), hw, start);
             }
         }
-        return ReadResult.empty(hw.offset(), start);
+        return ReadResult.empty(hw, start);
     }
 
     /** The first record at or after {@code timestamp}, or null when every record is older. */
@@ -737,6 +868,10 @@ public final class PartitionLog implements AutoCloseable {
 
     private void deleteOldest(LogSegment segment, String why) throws IOException {
         segments.remove(segment.baseOffset());
+        TxnIndex aborts = txnIndexes.remove(segment.baseOffset());
+        if (aborts != null) {
+            aborts.delete();
+        }
         // DeleteRecords may have put the start inside a later segment: retention never moves it back.
         logStartOffset = Math.max(logStartOffset, segments.firstKey());
         segment.markDeleted();
@@ -837,8 +972,12 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             LogSegment active = segments.lastEntry().getValue();
+            TxnIndex aborts = txnIndexes.get(active.baseOffset());
             done = enqueueFlush(() -> {
                 active.flush();
+                if (aborts != null) {
+                    aborts.flush();
+                }
                 advanceRecoveryPoint(end);
             });
         }
@@ -852,6 +991,10 @@ public final class PartitionLog implements AutoCloseable {
             pending = flushChain;
         }
         pending.join();
+        for (TxnIndex index : txnIndexes.values()) {
+            index.flush();
+            index.close();
+        }
         for (LogSegment segment : segments.values()) {
             if (segment == segments.lastEntry().getValue()) {
                 segment.closeClean();
@@ -865,6 +1008,9 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Close and remove every file of this log (topic deletion). */
     public synchronized void delete() throws IOException {
+        for (TxnIndex index : txnIndexes.values()) {
+            index.close();
+        }
         for (LogSegment segment : segments.values()) {
             segment.close();
         }

@@ -8,12 +8,13 @@ import java.util.Map;
 
 /**
  * What an idempotent producer has written to one partition: its epoch and its last five batches, enough to
- * drop a retried batch as a duplicate and to reject one that skips ahead, as Kafka's idempotent producer expects.
- * Only the partition's writer touches it.
+ * drop a retried batch as a duplicate and to reject one that skips ahead, as Kafka's idempotent producer expects;
+ * and for a transactional producer the first offset of its open transaction, which holds the last stable offset
+ * back until a COMMIT or ABORT marker closes it. Only the partition's writer touches it.
  */
 final class ProducerStateTable {
     private static final int CACHED_BATCHES = 5;
-    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION = 3;
 
     record Check(Errors error, String message, long duplicateBaseOffset, long duplicateLastOffset) {
         static final Check OK = new Check(Errors.NONE, null, -1, -1);
@@ -30,19 +31,33 @@ final class ProducerStateTable {
         short epoch;
         /** Largest timestamp of the producer's last batch: what expiration measures idleness by, as in Kafka. */
         long lastTimestamp;
+        /** First offset of the producer's open transaction in this partition, -1 when none is open. */
+        long txnFirstOffset = -1;
         final ArrayDeque<Written> batches = new ArrayDeque<>(CACHED_BATCHES);
     }
 
+    /** A transaction closed by a marker: where it began, where its marker is, and how it ended. */
+    record CompletedTxn(long producerId, long firstOffset, long markerOffset, boolean aborted) {
+    }
+
     private final Map<Long, Entry> producers = new HashMap<>();
+    /** Open transactions by first offset: the smallest key is the first unstable offset. */
+    private final java.util.TreeMap<Long, Long> openTxns = new java.util.TreeMap<>();
 
     Check check(BatchHeader batch) {
         Entry entry = producers.get(batch.producerId());
-        if (entry == null || entry.batches.isEmpty()) {
+        if (entry == null) {
             return Check.OK;
         }
+        // The epoch is checked even when no batch is cached: a marker written at a bumped epoch (a fenced
+        // transaction) leaves no batch behind, and the zombie at the old epoch must still be refused.
         if (batch.producerEpoch() < entry.epoch) {
             return new Check(Errors.INVALID_PRODUCER_EPOCH, "producer " + batch.producerId() + " epoch "
                     + batch.producerEpoch() + " is older than the current epoch " + entry.epoch, -1, -1);
+        }
+        // Markers and transactional offset commits carry no sequence: only their epoch is checked.
+        if (batch.isControl() || batch.baseSequence() < 0 || entry.batches.isEmpty()) {
+            return Check.OK;
         }
         if (batch.producerEpoch() > entry.epoch) {
             return batch.baseSequence() == 0 ? Check.OK : new Check(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
@@ -62,32 +77,75 @@ final class ProducerStateTable {
         return Check.OK;
     }
 
+    /** Record a data batch (a control batch goes to {@link #recordMarker}). */
     void record(BatchHeader batch) {
         if (!batch.hasProducerId() || batch.isControl()) {
             return;
         }
+        Entry entry = entryAtEpoch(batch);
+        if (batch.baseSequence() >= 0) {
+            if (entry.batches.size() == CACHED_BATCHES) {
+                entry.batches.removeFirst();
+            }
+            entry.batches.addLast(new Written(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
+                    batch.lastOffset()));
+        }
+        if (batch.isTransactional() && entry.txnFirstOffset < 0) {
+            entry.txnFirstOffset = batch.baseOffset();
+            openTxns.put(batch.baseOffset(), batch.producerId());
+        }
+    }
+
+    /**
+     * Record a COMMIT or ABORT marker: the producer's open transaction, if any, ends here. Returns it, or null when
+     * the producer had nothing open in this partition (a marker for a partition the transaction never wrote to).
+     */
+    CompletedTxn recordMarker(BatchHeader marker, boolean commit) {
+        Entry entry = entryAtEpoch(marker);
+        long first = entry.txnFirstOffset;
+        if (first < 0) {
+            return null;
+        }
+        entry.txnFirstOffset = -1;
+        openTxns.remove(first);
+        return new CompletedTxn(marker.producerId(), first, marker.baseOffset(), !commit);
+    }
+
+    private Entry entryAtEpoch(BatchHeader batch) {
         Entry entry = producers.computeIfAbsent(batch.producerId(), id -> new Entry());
         if (batch.producerEpoch() != entry.epoch) {
             entry.epoch = batch.producerEpoch();
             entry.batches.clear();
         }
-        if (entry.batches.size() == CACHED_BATCHES) {
-            entry.batches.removeFirst();
-        }
-        entry.batches.addLast(new Written(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
-                batch.lastOffset()));
         entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp());
+        return entry;
     }
 
-    /** Drop producers whose last batch is older than {@code cutoffTimestamp}; returns how many went. */
+    /** The first offset of the oldest open transaction, or {@code Long.MAX_VALUE} when none is open. */
+    long firstUnstableOffset() {
+        return openTxns.isEmpty() ? Long.MAX_VALUE : openTxns.firstKey();
+    }
+
+    java.util.List<ProducerView> view() {
+        java.util.List<ProducerView> out = new java.util.ArrayList<>();
+        producers.forEach((id, e) -> out.add(new ProducerView(id, e.epoch,
+                e.batches.isEmpty() ? -1 : e.batches.peekLast().lastSeq, e.lastTimestamp, e.txnFirstOffset)));
+        return out;
+    }
+
+    /**
+     * Drop producers whose last batch is older than {@code cutoffTimestamp}; returns how many went. A producer
+     * with an open transaction stays, or the transaction would be forgotten and the LSO jump past it.
+     */
     int expire(long cutoffTimestamp) {
         int before = producers.size();
-        producers.values().removeIf(e -> e.lastTimestamp < cutoffTimestamp);
+        producers.values().removeIf(e -> e.lastTimestamp < cutoffTimestamp && e.txnFirstOffset < 0);
         return before - producers.size();
     }
 
     void clear() {
         producers.clear();
+        openTxns.clear();
     }
 
     /**
@@ -97,12 +155,13 @@ final class ProducerStateTable {
     byte[] toBytes() {
         int size = 4 + 4 + 4;
         for (Entry e : producers.values()) {
-            size += 8 + 2 + 8 + 4 + e.batches.size() * (4 + 4 + 8 + 8);
+            size += 8 + 2 + 8 + 8 + 4 + e.batches.size() * (4 + 4 + 8 + 8);
         }
         java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
         out.putInt(SNAPSHOT_VERSION).putInt(producers.size());
         producers.forEach((id, e) -> {
-            out.putLong(id).putShort(e.epoch).putLong(e.lastTimestamp).putInt(e.batches.size());
+            out.putLong(id).putShort(e.epoch).putLong(e.lastTimestamp).putLong(e.txnFirstOffset)
+                    .putInt(e.batches.size());
             for (Written w : e.batches) {
                 out.putInt(w.firstSeq).putInt(w.lastSeq).putLong(w.firstOffset).putLong(w.lastOffset);
             }
@@ -123,7 +182,7 @@ final class ProducerStateTable {
                 return false;
             }
             int version = in.getInt();
-            if (version != 1 && version != SNAPSHOT_VERSION) {
+            if (version < 1 || version > SNAPSHOT_VERSION) {
                 return false;
             }
             Map<Long, Entry> loaded = new HashMap<>();
@@ -134,6 +193,8 @@ final class ProducerStateTable {
                 e.epoch = in.getShort();
                 // Version 1 had no timestamps: such producers count as active from now on.
                 e.lastTimestamp = version == 1 ? System.currentTimeMillis() : in.getLong();
+                // Version 3 added the open transaction's first offset.
+                e.txnFirstOffset = version >= 3 ? in.getLong() : -1;
                 int batches = in.getInt();
                 for (int b = 0; b < batches; b++) {
                     e.batches.addLast(new Written(in.getInt(), in.getInt(), in.getLong(), in.getLong()));
@@ -142,6 +203,12 @@ final class ProducerStateTable {
             }
             producers.clear();
             producers.putAll(loaded);
+            openTxns.clear();
+            loaded.forEach((id, e) -> {
+                if (e.txnFirstOffset >= 0) {
+                    openTxns.put(e.txnFirstOffset, id);
+                }
+            });
             return true;
         } catch (RuntimeException malformed) {
             return false;

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Checks a producer's batches before they touch the log: whole v2 batches, consistent lengths and counts, a
- * matching CRC, no batch over max.message.bytes, no transactions (not implemented yet).
+ * matching CRC, no batch over max.message.bytes, no control batch (markers come from the coordinator).
  */
 final class BatchValidator {
     private static final int CRC_FROM = 21;
@@ -46,9 +46,14 @@ final class BatchValidator {
                 return AppendResult.failed(Errors.INVALID_RECORD, "record batch says " + batch.recordCount()
                         + " records but its last offset delta is " + batch.lastOffsetDelta());
             }
-            if (batch.isTransactional() || batch.isControl()) {
+            if (batch.isControl()) {
+                // Markers are written by the transaction coordinator (or WriteTxnMarkers), never by producers.
                 return AppendResult.failed(Errors.INVALID_RECORD,
-                        "transactional and control batches are not supported by Floe yet");
+                        "control batches may not be produced by clients; transaction markers come from the coordinator");
+            }
+            if (batch.isTransactional() && !batch.hasProducerId()) {
+                return AppendResult.failed(Errors.INVALID_RECORD,
+                        "a transactional record batch must carry a producer id");
             }
             CRC32C crc = new CRC32C();
             ByteBuffer view = buffer.duplicate();

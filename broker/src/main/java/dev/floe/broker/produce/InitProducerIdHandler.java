@@ -13,7 +13,8 @@ import java.util.concurrent.Executor;
 
 /**
  * InitProducerId for idempotent producers: a fresh id at epoch 0, or the same id at the next epoch when a
- * producer asks to bump its epoch after an error. Transactional ids are refused: transactions are not built.
+ * producer asks to bump its epoch after an error. A request with a transactional id never reaches it: the
+ * transaction coordinator answers those (see {@code dev.floe.broker.txn.TxnInitProducerIdHandler}).
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequestData> {
     private final ProducerIdAllocator ids;

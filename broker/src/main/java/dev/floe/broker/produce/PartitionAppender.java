@@ -153,6 +153,28 @@ public final class PartitionAppender {
         return false;
     }
 
+    /**
+     * Append a COMMIT/ABORT marker batch built by the broker itself (transaction coordinator, WriteTxnMarkers): it
+     * skips the producer-batch checks, which refuse control batches from clients, but still goes through the
+     * partition's writer queue and the producer-state epoch check in the log.
+     */
+    public CompletableFuture<AppendResult> appendMarker(TopicPartition tp, MemoryRecords marker) {
+        PartitionLog log = logs.log(tp);
+        if (log == null) {
+            return CompletableFuture.completedFuture(AppendResult.failed(Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                    "this broker has no partition " + tp));
+        }
+        return writers.submit(tp, () -> {
+            try {
+                return log.appendAsLeader(marker);
+            } catch (IOException e) {
+                LOG.errorf("%s: marker append failed: %s", tp, e.getMessage());
+                return AppendResult.failed(Errors.KAFKA_STORAGE_ERROR, "the broker could not write to its disk: "
+                        + e.getMessage());
+            }
+        });
+    }
+
     /** Runs on the partition's writer (floe-io), so decompressing and recompressing never hold an event loop. */
     private AppendResult appendNow(PartitionLog log, MemoryRecords records) {
         LogConfig config = log.config();

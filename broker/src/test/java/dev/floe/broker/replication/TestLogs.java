@@ -2,6 +2,7 @@ package dev.floe.broker.replication;
 
 import dev.floe.broker.log.LogConfig;
 import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.ReadBound;
 import dev.floe.broker.log.ReadResult;
 import dev.floe.broker.log.SegmentReaper;
 import org.apache.kafka.common.TopicPartition;
@@ -60,7 +61,7 @@ final class TestLogs {
         List<String> values = new ArrayList<>();
         long offset = log.logStartOffset();
         while (true) {
-            ReadResult read = log.read(offset, 1 << 20, true, toEnd);
+            ReadResult read = log.read(offset, 1 << 20, true, toEnd ? ReadBound.LOG_END : ReadBound.HIGH_WATERMARK);
             if (read.slice().sizeInBytes() == 0) {
                 return values;
             }
@@ -75,7 +76,7 @@ final class TestLogs {
 
     /** What a follower's fetch from {@code offset} would get from {@code leader}: its bytes to the log end. */
     static MemoryRecords fetch(PartitionLog leader, long offset) throws IOException {
-        ReadResult read = leader.read(offset, 1 << 20, true, true);
+        ReadResult read = leader.read(offset, 1 << 20, true, ReadBound.LOG_END);
         return MemoryRecords.readableRecords(read.slice().readAll());
     }
 }

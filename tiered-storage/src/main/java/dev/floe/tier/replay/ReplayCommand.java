@@ -96,7 +96,9 @@ public final class ReplayCommand {
                 }
                 long next = offset;
                 for (RecordBatch batch : MemoryRecords.readableRecords(bytes).batches()) {
-                    for (Record r : batch) {
+                    // Transaction markers are not records of the topic (aborted records are still replayed: the
+                    // bucket alone does not say which transactions aborted without the .txnindex files).
+                    for (Record r : batch.isControlBatch() ? java.util.List.<Record>of() : batch) {
                         long ts = batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp() : r.timestamp();
                         if (r.offset() >= offset && r.offset() <= o.toOffset() && ts >= o.fromTime() && ts <= o.toTime()) {
                             sink.accept(topic, p, ts, r);

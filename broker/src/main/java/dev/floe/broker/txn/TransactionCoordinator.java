@@ -1,0 +1,441 @@
+package dev.floe.broker.txn;
+
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.produce.ProducerIdAllocator;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Kafka's transaction coordinator (transactions v1, the protocol every Kafka client speaks when the broker does
+ * not advertise {@code transaction.version} 2): one state machine per transactional id, each change made durable
+ * in {@code __transaction_state} before it is answered.
+ *
+ * <p>Empty/Complete* --AddPartitions/AddOffsets--&gt; Ongoing --EndTxn--&gt; PrepareCommit|PrepareAbort
+ * --markers on every partition--&gt; CompleteCommit|CompleteAbort. InitProducerId bumps the epoch, which fences the
+ * previous producer of the id; if that producer left a transaction open, it is aborted first (at the bumped epoch,
+ * so the zombie's late writes are refused by the partitions too) and the new producer is told to retry. An open
+ * transaction older than its timeout is aborted the same way, by a task on the broker scheduler armed when it
+ * began. At start-up a Prepare* state is carried to its end and an overdue Ongoing one is aborted.
+ *
+ * <p>Each id's state is guarded by its own lock; while a write for it is in flight ({@code pending}) other
+ * requests for the id get CONCURRENT_TRANSACTIONS, which clients retry.
+ */
+public final class TransactionCoordinator {
+    private static final Logger LOG = Logger.getLogger(TransactionCoordinator.class);
+    private static final long PENDING_RETRY_MS = 200;
+    private static final long COMPLETE_RETRY_MS = 1_000;
+
+    public record InitResult(Errors error, long producerId, short epoch) {
+        static InitResult failed(Errors error) {
+            return new InitResult(error, -1, (short) -1);
+        }
+    }
+
+    /** A read-only copy of one transactional id's state (DescribeTransactions, ListTransactions). */
+    public record TxnView(String transactionalId, long producerId, short epoch, int timeoutMs, TxnState state,
+                          Set<TopicPartition> partitions, long startTimestamp, long lastUpdateTimestamp) {
+    }
+
+    private static final class Txn {
+        final String id;
+        long producerId;
+        short epoch;
+        /** The epoch before the last bump by fencing or timeout: a producer recovering from it may re-init. */
+        short lastEpoch = -1;
+        int timeoutMs;
+        TxnState state;
+        Set<TopicPartition> partitions = new LinkedHashSet<>();
+        long startTimestamp = -1;
+        long lastUpdate;
+        boolean pending;
+        ScheduledFuture<?> timeout;
+
+        Txn(String id) {
+            this.id = id;
+        }
+
+        TxnRecord record(short atEpoch, TxnState next, Set<TopicPartition> parts, long start, long now) {
+            return new TxnRecord(id, producerId, atEpoch, timeoutMs, next, Set.copyOf(new LinkedHashSet<>(parts)),
+                    start, now);
+        }
+
+        TxnView view() {
+            return new TxnView(id, producerId, epoch, timeoutMs, state, Set.copyOf(partitions), startTimestamp,
+                    lastUpdate);
+        }
+    }
+
+    private final Map<String, Txn> txns = new ConcurrentHashMap<>();
+    private final TxnStateLog log;
+    private final TxnMarkerWriter markers;
+    private final ProducerIdAllocator ids;
+    private final ScheduledExecutorService scheduler;
+    private final Executor io;
+    private final int maxTimeoutMs;
+    private final TxnMetrics metrics;
+    private volatile Predicate<String> coordinates = id -> true;
+
+    TransactionCoordinator(TxnStateLog log, TxnMarkerWriter markers, ProducerIdAllocator ids,
+                           ScheduledExecutorService scheduler, Executor io, int maxTimeoutMs, TxnMetrics metrics) {
+        this.log = log;
+        this.markers = markers;
+        this.ids = ids;
+        this.scheduler = scheduler;
+        this.io = io;
+        this.maxTimeoutMs = maxTimeoutMs;
+        this.metrics = metrics;
+    }
+
+    /** In cluster mode only the leader of an id's state partition coordinates it. */
+    void setCoordinates(Predicate<String> coordinates) {
+        this.coordinates = coordinates;
+    }
+
+    public boolean coordinates(String transactionalId) {
+        return coordinates.test(transactionalId);
+    }
+
+    public TxnStateLog stateLog() {
+        return log;
+    }
+
+    TxnMarkerWriter markers() {
+        return markers;
+    }
+
+    /** Replay the state log and finish what a stop interrupted: Prepare* states complete, overdue ones abort. */
+    void recover(LogManager logs) throws IOException {
+        Map<String, TxnRecord> loaded = log.load(logs);
+        int resumed = 0;
+        for (TxnRecord r : loaded.values()) {
+            Txn txn = new Txn(r.transactionalId());
+            apply(txn, r);
+            txns.put(txn.id, txn);
+            if (txn.state.isPrepare()) {
+                resumed++;
+                LOG.infof("transactional id %s was in %s at the last stop; writing its markers now", txn.id,
+                        txn.state.kafkaName());
+                synchronized (txn) {
+                    finish(txn, txn.state == TxnState.PREPARE_COMMIT);
+                }
+            }
+        }
+        if (resumed > 0 || !loaded.isEmpty()) {
+            LOG.infof("transaction coordinator: %d transactional ids, %d transactions resumed", loaded.size(), resumed);
+        }
+    }
+
+    public CompletableFuture<InitResult> initProducerId(String id, int timeoutMs, long requestPid, short requestEpoch) {
+        if (timeoutMs <= 0 || timeoutMs > maxTimeoutMs) {
+            return CompletableFuture.completedFuture(InitResult.failed(Errors.INVALID_TRANSACTION_TIMEOUT));
+        }
+        if (!coordinates(id)) {
+            return CompletableFuture.completedFuture(InitResult.failed(Errors.NOT_COORDINATOR));
+        }
+        try {
+            log.ensureExists();
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("cannot create %s: %s", TxnStateLog.TOPIC, e.getMessage());
+            return CompletableFuture.completedFuture(InitResult.failed(Errors.COORDINATOR_NOT_AVAILABLE));
+        }
+        Txn txn = txns.get(id);
+        if (txn == null) {
+            Txn fresh = new Txn(id);
+            try {
+                fresh.producerId = ids.nextId();
+            } catch (IOException e) {
+                LOG.errorf("cannot allocate a producer id for %s: %s", id, e.getMessage());
+                return CompletableFuture.completedFuture(InitResult.failed(Errors.COORDINATOR_NOT_AVAILABLE));
+            }
+            fresh.epoch = -1;
+            fresh.timeoutMs = timeoutMs;
+            fresh.state = TxnState.EMPTY;
+            Txn raced = txns.putIfAbsent(id, fresh);
+            txn = raced == null ? fresh : raced;
+        }
+        synchronized (txn) {
+            if (txn.pending || txn.state.isPrepare()) {
+                return CompletableFuture.completedFuture(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
+            }
+            if (requestPid >= 0 && (requestPid != txn.producerId
+                    || (requestEpoch != txn.epoch && requestEpoch != txn.lastEpoch))) {
+                return CompletableFuture.completedFuture(InitResult.failed(Errors.PRODUCER_FENCED));
+            }
+            if (txn.state == TxnState.ONGOING) {
+                // A new producer for an id with an open transaction: abort it at a bumped epoch (fencing the old
+                // producer everywhere), and have the new one retry once the abort is complete.
+                LOG.infof("transactional id %s re-initialised with a transaction open: aborting it and fencing "
+                        + "producer %d epoch %d", id, txn.producerId, txn.epoch);
+                metrics.fenced();
+                abortWithBump(txn);
+                return CompletableFuture.completedFuture(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
+            }
+            long pid = txn.producerId;
+            short epoch;
+            if (txn.epoch >= Short.MAX_VALUE - 1) {
+                // Epochs exhausted: a fresh producer id starts again at 0, as in Kafka.
+                try {
+                    pid = ids.nextId();
+                } catch (IOException e) {
+                    return CompletableFuture.completedFuture(InitResult.failed(Errors.COORDINATOR_NOT_AVAILABLE));
+                }
+                epoch = 0;
+            } else {
+                epoch = (short) (txn.epoch + 1);
+            }
+            long now = System.currentTimeMillis();
+            TxnRecord target = new TxnRecord(id, pid, epoch, timeoutMs, TxnState.EMPTY, Set.of(), -1, now);
+            final long newPid = pid;
+            return persist(txn, target).thenApply(error -> error == Errors.NONE
+                    ? new InitResult(Errors.NONE, newPid, epoch) : InitResult.failed(error));
+        }
+    }
+
+    public CompletableFuture<Errors> addPartitions(String id, long producerId, short epoch,
+                                                   Collection<TopicPartition> partitions) {
+        Txn txn = txns.get(id);
+        if (txn == null) {
+            return CompletableFuture.completedFuture(Errors.INVALID_PRODUCER_ID_MAPPING);
+        }
+        synchronized (txn) {
+            Errors invalid = checkProducer(txn, producerId, epoch);
+            if (invalid != null) {
+                return CompletableFuture.completedFuture(invalid);
+            }
+            if (txn.pending || txn.state.isPrepare()) {
+                return CompletableFuture.completedFuture(Errors.CONCURRENT_TRANSACTIONS);
+            }
+            if (txn.state == TxnState.ONGOING && txn.partitions.containsAll(partitions)) {
+                return CompletableFuture.completedFuture(Errors.NONE);
+            }
+            long now = System.currentTimeMillis();
+            Set<TopicPartition> merged = new LinkedHashSet<>();
+            long start = now;
+            if (txn.state == TxnState.ONGOING) {
+                merged.addAll(txn.partitions);
+                start = txn.startTimestamp;
+            }
+            merged.addAll(partitions);
+            return persist(txn, txn.record(txn.epoch, TxnState.ONGOING, merged, start, now));
+        }
+    }
+
+    /**
+     * AddPartitionsToTxn v4+ with verify_only (KIP-890 part 1): is each partition part of this producer's open
+     * transaction? Nothing is changed.
+     */
+    public Map<TopicPartition, Errors> verify(String id, long producerId, short epoch,
+                                              Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Errors> out = new java.util.LinkedHashMap<>();
+        Txn txn = txns.get(id);
+        Errors whole;
+        Set<TopicPartition> included = Set.of();
+        if (txn == null) {
+            whole = Errors.INVALID_PRODUCER_ID_MAPPING;
+        } else {
+            synchronized (txn) {
+                whole = checkProducer(txn, producerId, epoch);
+                if (whole == null && txn.state == TxnState.ONGOING) {
+                    included = Set.copyOf(txn.partitions);
+                }
+            }
+        }
+        for (TopicPartition tp : partitions) {
+            out.put(tp, whole != null ? whole : included.contains(tp) ? Errors.NONE : Errors.INVALID_TXN_STATE);
+        }
+        return out;
+    }
+
+    public CompletableFuture<Errors> endTxn(String id, long producerId, short epoch, boolean commit) {
+        Txn txn = txns.get(id);
+        if (txn == null) {
+            return CompletableFuture.completedFuture(Errors.INVALID_PRODUCER_ID_MAPPING);
+        }
+        synchronized (txn) {
+            Errors invalid = checkProducer(txn, producerId, epoch);
+            if (invalid != null) {
+                return CompletableFuture.completedFuture(invalid);
+            }
+            if (txn.pending) {
+                return CompletableFuture.completedFuture(Errors.CONCURRENT_TRANSACTIONS);
+            }
+            return switch (txn.state) {
+                case ONGOING -> end(txn, commit, txn.epoch);
+                // A retried EndTxn: the first one is still writing markers, or has finished.
+                case PREPARE_COMMIT -> done(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+                case PREPARE_ABORT -> done(!commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+                case COMPLETE_COMMIT -> done(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
+                case COMPLETE_ABORT -> done(!commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
+                case EMPTY -> done(Errors.INVALID_TXN_STATE);
+            };
+        }
+    }
+
+    public TxnView describe(String id) {
+        Txn txn = txns.get(id);
+        if (txn == null) {
+            return null;
+        }
+        synchronized (txn) {
+            return txn.view();
+        }
+    }
+
+    public List<TxnView> all() {
+        List<TxnView> out = new ArrayList<>();
+        for (Txn txn : txns.values()) {
+            synchronized (txn) {
+                out.add(txn.view());
+            }
+        }
+        return out;
+    }
+
+    private static CompletableFuture<Errors> done(Errors error) {
+        return CompletableFuture.completedFuture(error);
+    }
+
+    private static Errors checkProducer(Txn txn, long producerId, short epoch) {
+        if (producerId != txn.producerId) {
+            return Errors.INVALID_PRODUCER_ID_MAPPING;
+        }
+        if (epoch != txn.epoch) {
+            return Errors.PRODUCER_FENCED;
+        }
+        return null;
+    }
+
+    /** Abort the open transaction at the next epoch; the caller holds the lock and saw no write pending. */
+    private void abortWithBump(Txn txn) {
+        txn.lastEpoch = txn.epoch;
+        end(txn, false, (short) (txn.epoch + 1));
+    }
+
+    /** PrepareCommit/PrepareAbort made durable, then the markers, then Complete*. Caller holds the lock. */
+    private CompletableFuture<Errors> end(Txn txn, boolean commit, short epoch) {
+        TxnRecord prepare = txn.record(epoch, commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT,
+                txn.partitions, txn.startTimestamp, System.currentTimeMillis());
+        return persist(txn, prepare).thenCompose(error -> {
+            if (error != Errors.NONE) {
+                return done(error);
+            }
+            synchronized (txn) {
+                return finish(txn, commit);
+            }
+        });
+    }
+
+    /**
+     * The decision is durable: write the markers, then the Complete* state. Nothing can stop a decided
+     * transaction, so a failure to record Complete* is retried until it lands. Caller holds the lock.
+     */
+    private CompletableFuture<Errors> finish(Txn txn, boolean commit) {
+        txn.pending = true;
+        List<TopicPartition> parts = List.copyOf(txn.partitions);
+        return markers.write(txn.producerId, txn.epoch, commit, parts).thenCompose(v -> completeRecord(txn, commit));
+    }
+
+    private CompletableFuture<Errors> completeRecord(Txn txn, boolean commit) {
+        TxnRecord complete;
+        synchronized (txn) {
+            complete = txn.record(txn.epoch, commit ? TxnState.COMPLETE_COMMIT : TxnState.COMPLETE_ABORT, Set.of(),
+                    -1, System.currentTimeMillis());
+        }
+        return log.write(complete).thenCompose(error -> {
+            if (error != Errors.NONE) {
+                CompletableFuture<Errors> retried = new CompletableFuture<>();
+                scheduler.schedule(() -> io.execute(() -> completeRecord(txn, commit).whenComplete((e, t) -> {
+                    if (t != null) {
+                        retried.completeExceptionally(t);
+                    } else {
+                        retried.complete(e);
+                    }
+                })), COMPLETE_RETRY_MS, TimeUnit.MILLISECONDS);
+                return retried;
+            }
+            synchronized (txn) {
+                txn.pending = false;
+                apply(txn, complete);
+            }
+            metrics.completed(commit);
+            return done(Errors.NONE);
+        });
+    }
+
+    /** Write {@code target} and apply it once durable; the caller holds the lock and saw no write pending. */
+    private CompletableFuture<Errors> persist(Txn txn, TxnRecord target) {
+        txn.pending = true;
+        return log.write(target).thenApply(error -> {
+            synchronized (txn) {
+                txn.pending = false;
+                if (error == Errors.NONE) {
+                    apply(txn, target);
+                }
+            }
+            return error;
+        });
+    }
+
+    private void apply(Txn txn, TxnRecord r) {
+        boolean newlyOngoing = r.state() == TxnState.ONGOING
+                && (txn.state != TxnState.ONGOING || txn.startTimestamp != r.startTimestamp());
+        txn.producerId = r.producerId();
+        txn.epoch = r.epoch();
+        txn.timeoutMs = r.timeoutMs();
+        txn.state = r.state();
+        txn.partitions = new LinkedHashSet<>(r.partitions());
+        txn.startTimestamp = r.startTimestamp();
+        txn.lastUpdate = r.lastUpdateTimestamp();
+        if (newlyOngoing) {
+            armTimeout(txn);
+        } else if (r.state() != TxnState.ONGOING && txn.timeout != null) {
+            txn.timeout.cancel(false);
+            txn.timeout = null;
+        }
+    }
+
+    /** The transaction's deadline as a scheduled task, not a scan: it fires once, when the timeout is due. */
+    private void armTimeout(Txn txn) {
+        if (txn.timeout != null) {
+            txn.timeout.cancel(false);
+        }
+        long start = txn.startTimestamp;
+        long delay = Math.max(0, start + txn.timeoutMs - System.currentTimeMillis());
+        txn.timeout = scheduler.schedule(() -> io.execute(() -> timedOut(txn, start)), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void timedOut(Txn txn, long start) {
+        synchronized (txn) {
+            if (txn.state != TxnState.ONGOING || txn.startTimestamp != start) {
+                return;
+            }
+            if (txn.pending) {
+                // An AddPartitions write is in flight; look again when it has surely landed.
+                txn.timeout = scheduler.schedule(() -> io.execute(() -> timedOut(txn, start)), PENDING_RETRY_MS,
+                        TimeUnit.MILLISECONDS);
+                return;
+            }
+            LOG.infof("transaction of %s (producer %d epoch %d) exceeded its timeout of %d ms; aborting it", txn.id,
+                    txn.producerId, txn.epoch, txn.timeoutMs);
+            metrics.timedOut();
+            txn.timeout = null;
+            abortWithBump(txn);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.floe.broker.txn;
+
+import dev.floe.broker.cluster.ClusterView;
+import dev.floe.broker.group.GroupCoordinator;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.produce.PartitionAppender;
+import dev.floe.broker.produce.ProducerIdAllocator;
+import dev.floe.broker.topic.TopicConfigs;
+import dev.floe.broker.topic.TopicService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Puts the transaction coordinator together at start: its state replayed from {@code __transaction_state} when that
+ * topic exists; otherwise the topic is created at the first transactional InitProducerId, as Kafka does.
+ */
+public final class Transactions {
+    private Transactions() {
+    }
+
+    /**
+     * @param createAtStart create {@code __transaction_state} at start rather than at first use: in cluster mode
+     *                      FindCoordinator can only name a coordinator once the operator has placed the topic
+     */
+    public record Settings(int statePartitions, int maxTimeoutMs, boolean createAtStart) {
+    }
+
+    public static TransactionCoordinator start(Settings settings, TopicService topics, LogManager logs,
+                                               ClusterView cluster, PartitionAppender appender,
+                                               GroupCoordinator groups, ProducerIdAllocator ids,
+                                               ScheduledExecutorService scheduler, Executor io,
+                                               MeterRegistry registry) throws IOException {
+        var existing = topics.get(TxnStateLog.TOPIC);
+        TxnStateLog.Creator creator = () -> {
+            if (topics.get(TxnStateLog.TOPIC) == null) {
+                // Kafka compacts this topic. Until Floe's log cleaner exists it keeps every record (retention -1)
+                // and start-up replays them all, the latest per transactional id winning; it becomes compacted
+                // once the cleaner lands. Internal state stays local, as in Kafka (internal topics are not tiered).
+                topics.create(TxnStateLog.TOPIC, settings.statePartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1",
+                        TopicConfigs.REMOTE_STORAGE_ENABLE, "false"));
+            }
+            if (topics.get(TxnStateLog.TOPIC) == null) {
+                throw new IOException("internal topic " + TxnStateLog.TOPIC + " is not available; in cluster mode "
+                        + "the operator must place it (kubectl describe topics)");
+            }
+        };
+        if (settings.createAtStart()) {
+            creator.create();
+            existing = topics.get(TxnStateLog.TOPIC);
+        }
+        TxnMetrics metrics = new TxnMetrics(registry);
+        TxnStateLog stateLog = new TxnStateLog(appender,
+                existing != null ? existing.partitions() : settings.statePartitions(), existing != null, creator);
+        TxnMarkerWriter markers = new TxnMarkerWriter(appender, groups.offsets(), scheduler, metrics);
+        TransactionCoordinator coordinator = new TransactionCoordinator(stateLog, markers, ids, scheduler, io,
+                settings.maxTimeoutMs(), metrics);
+        coordinator.setCoordinates(id -> cluster.isLocalLeader(TxnStateLog.TOPIC, stateLog.partitionFor(id)));
+        coordinator.recover(logs);
+        Gauge.builder("floe.txn.ongoing", coordinator, c -> c.all().stream()
+                        .filter(t -> t.state() == TxnState.ONGOING).count())
+                .description("Transactions open on this coordinator").register(registry);
+        return coordinator;
+    }
+}

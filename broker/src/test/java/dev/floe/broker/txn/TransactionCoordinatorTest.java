@@ -1,0 +1,232 @@
+package dev.floe.broker.txn;
+
+import dev.floe.broker.group.CommittedOffset;
+import dev.floe.broker.group.OffsetStore;
+import dev.floe.broker.log.LogConfig;
+import dev.floe.broker.log.LogManager;
+import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.SegmentReaper;
+import dev.floe.broker.metrics.TopicMetrics;
+import dev.floe.broker.produce.PartitionAppender;
+import dev.floe.broker.produce.PartitionWriteQueues;
+import dev.floe.broker.produce.ProducerIdAllocator;
+import dev.floe.broker.produce.compression.CompressionMetrics;
+import dev.floe.broker.topic.MetadataFile;
+import dev.floe.broker.protocol.RequestContext;
+import dev.floe.broker.topic.TopicRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The transaction coordinator over real partition logs (writes complete on the calling thread): epochs and
+ * fencing, markers on every partition, offsets that count only when their transaction commits, and recovery
+ * of a decided transaction from {@code __transaction_state} alone.
+ */
+class TransactionCoordinatorTest {
+    private static final TopicPartition DATA = new TopicPartition("t", 0);
+    private static final LogConfig CONFIG = new LogConfig(1 << 20, Long.MAX_VALUE, -1, -1, 1 << 20, 4096, 1 << 16,
+            false, -1, -1, false);
+
+    @TempDir
+    Path dir;
+    private ScheduledExecutorService scheduler;
+    private LogManager logs;
+    private PartitionAppender appender;
+    private OffsetStore offsets;
+    private ProducerIdAllocator ids;
+
+    @BeforeEach
+    void start() throws Exception {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        logs = new LogManager(dir.resolve("data"), new SegmentReaper(scheduler, 0));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        appender = new PartitionAppender(logs, new PartitionWriteQueues(Runnable::run), new TopicMetrics(registry),
+                new CompressionMetrics(registry));
+        for (TopicPartition tp : List.of(DATA, new TopicPartition(TxnStateLog.TOPIC, 0),
+                new TopicPartition(OffsetStore.TOPIC, 0))) {
+            logs.open(tp, CONFIG);
+        }
+        offsets = new OffsetStore(appender, 1);
+        ids = new ProducerIdAllocator(new TopicRegistry(new MetadataFile(dir)));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        logs.close();
+        scheduler.shutdownNow();
+    }
+
+    private TransactionCoordinator coordinator() {
+        TxnMetrics metrics = new TxnMetrics(new SimpleMeterRegistry());
+        return new TransactionCoordinator(new TxnStateLog(appender, 1),
+                new TxnMarkerWriter(appender, offsets, scheduler, metrics), ids, scheduler, Runnable::run, 900_000,
+                metrics);
+    }
+
+    private void produce(long producerId, short epoch, int sequence, String value) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(256), RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE, TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, producerId, epoch, sequence,
+                true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        builder.append(System.currentTimeMillis(), null, value.getBytes());
+        assertThat(appender.append(DATA, builder.build()).join().error()).isEqualTo(Errors.NONE);
+    }
+
+    private PartitionLog data() {
+        return logs.log(DATA);
+    }
+
+    @Test
+    void aNewProducerAbortsTheOpenTransactionAndFencesTheOldEpoch() {
+        TransactionCoordinator coordinator = coordinator();
+        TransactionCoordinator.InitResult first = coordinator.initProducerId("app", 60_000, -1, (short) -1).join();
+        assertThat(first.error()).isEqualTo(Errors.NONE);
+        assertThat(first.epoch()).isZero();
+        assertThat(coordinator.addPartitions("app", first.producerId(), first.epoch(), List.of(DATA)).join())
+                .isEqualTo(Errors.NONE);
+        produce(first.producerId(), first.epoch(), 0, "zombie");
+        assertThat(data().lastStableOffset()).isZero();
+
+        assertThat(coordinator.initProducerId("app", 60_000, -1, (short) -1).join().error())
+                .as("the open transaction is aborted first").isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(data().lastStableOffset()).isEqualTo(data().highWatermark()).isEqualTo(2);
+        assertThat(data().abortedTransactions(0, 2)).hasSize(1);
+        TransactionCoordinator.InitResult second = coordinator.initProducerId("app", 60_000, -1, (short) -1).join();
+        assertThat(second.error()).isEqualTo(Errors.NONE);
+        assertThat(second.producerId()).isEqualTo(first.producerId());
+        assertThat(second.epoch()).isEqualTo((short) 2);
+
+        assertThat(coordinator.endTxn("app", first.producerId(), first.epoch(), true).join())
+                .isEqualTo(Errors.PRODUCER_FENCED);
+        assertThat(coordinator.addPartitions("app", first.producerId(), first.epoch(), List.of(DATA)).join())
+                .isEqualTo(Errors.PRODUCER_FENCED);
+        assertThat(coordinator.addPartitions("app", first.producerId() + 1, second.epoch(), List.of(DATA)).join())
+                .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+        assertThat(coordinator.initProducerId("app", 0, -1, (short) -1).join().error())
+                .isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+    }
+
+    @Test
+    void offsetsOfATransactionCountOnlyWhenItCommitsAndSurviveAReload() throws Exception {
+        TransactionCoordinator coordinator = coordinator();
+        TransactionCoordinator.InitResult p = coordinator.initProducerId("loop", 60_000, -1, (short) -1).join();
+        TopicPartition offsetsPartition = new TopicPartition(OffsetStore.TOPIC, offsets.partitionFor("g"));
+        CommittedOffset at42 = new CommittedOffset(42, -1, "", System.currentTimeMillis());
+
+        assertThat(coordinator.addPartitions("loop", p.producerId(), p.epoch(), List.of(DATA, offsetsPartition)).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(offsets.commitTransactional("g", p.producerId(), p.epoch(), Map.of(DATA, at42)).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(offsets.committed("g")).isEmpty();
+        assertThat(offsets.hasPendingOffset("g", DATA)).isTrue();
+        assertThat(coordinator.describe("loop").state()).isEqualTo(TxnState.ONGOING);
+        assertThat(coordinator.describe("loop").partitions()).containsExactlyInAnyOrder(DATA, offsetsPartition);
+
+        assertThat(coordinator.endTxn("loop", p.producerId(), p.epoch(), true).join()).isEqualTo(Errors.NONE);
+        assertThat(offsets.committed("g").get(DATA).offset()).isEqualTo(42);
+        assertThat(offsets.hasPendingOffset("g", DATA)).isFalse();
+        assertThat(coordinator.endTxn("loop", p.producerId(), p.epoch(), true).join())
+                .as("a retried commit").isEqualTo(Errors.NONE);
+
+        assertThat(coordinator.addPartitions("loop", p.producerId(), p.epoch(), List.of(offsetsPartition)).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(offsets.commitTransactional("g", p.producerId(), p.epoch(),
+                Map.of(DATA, new CommittedOffset(99, -1, "", 0))).join()).isEqualTo(Errors.NONE);
+        assertThat(coordinator.endTxn("loop", p.producerId(), p.epoch(), false).join()).isEqualTo(Errors.NONE);
+        assertThat(offsets.committed("g").get(DATA).offset()).isEqualTo(42);
+
+        OffsetStore reloaded = new OffsetStore(appender, 1);
+        reloaded.load(logs);
+        assertThat(reloaded.committed("g").get(DATA).offset()).as("replayed with its markers").isEqualTo(42);
+        assertThat(reloaded.hasPendingOffset("g", DATA)).isFalse();
+    }
+
+    @Test
+    void addPartitionsV5VerifiesAndAddsForSeveralTransactions() {
+        TransactionCoordinator coordinator = coordinator();
+        TransactionCoordinator.InitResult a = coordinator.initProducerId("a", 60_000, -1, (short) -1).join();
+        TransactionCoordinator.InitResult b = coordinator.initProducerId("b", 60_000, -1, (short) -1).join();
+        coordinator.addPartitions("a", a.producerId(), a.epoch(), List.of(DATA)).join();
+        TopicPartition other = new TopicPartition("t", 1);
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection txns =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection();
+        txns.add(transaction("a", a, true, DATA, other));
+        txns.add(transaction("b", b, false, DATA));
+        txns.add(transaction("c", b, true, DATA));
+        AddPartitionsToTxnResponseData response = new AddPartitionsToTxnHandler(coordinator, null).handle(
+                new RequestContext(new RequestHeaderData(), ApiKeys.ADD_PARTITIONS_TO_TXN, (short) 5, "test", "c1"),
+                new AddPartitionsToTxnRequestData().setTransactions(txns)).toCompletableFuture().join();
+
+        assertThat(error(response, "a", DATA)).isEqualTo(Errors.NONE);
+        assertThat(error(response, "a", other)).as("not in the transaction").isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(error(response, "b", DATA)).isEqualTo(Errors.NONE);
+        assertThat(coordinator.describe("b").state()).as("added, not only verified").isEqualTo(TxnState.ONGOING);
+        assertThat(error(response, "c", DATA)).isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+    }
+
+    private static AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction transaction(
+            String id, TransactionCoordinator.InitResult producer, boolean verifyOnly, TopicPartition... partitions) {
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection topics =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic topic =
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName("t");
+        for (TopicPartition tp : partitions) {
+            topic.partitions().add(tp.partition());
+        }
+        topics.add(topic);
+        return new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId(id)
+                .setProducerId(producer.producerId()).setProducerEpoch(producer.epoch()).setVerifyOnly(verifyOnly)
+                .setTopics(topics);
+    }
+
+    private static Errors error(AddPartitionsToTxnResponseData response, String id, TopicPartition tp) {
+        return Errors.forCode(response.resultsByTransaction().find(id).topicResults().find(tp.topic())
+                .resultsByPartition().find(tp.partition()).partitionErrorCode());
+    }
+
+    @Test
+    void aDecidedCommitIsCompletedFromTheStateLogAtStart() throws Exception {
+        long producerId = ids.nextId();
+        produce(producerId, (short) 0, 0, "decided");
+        long now = System.currentTimeMillis();
+        // What a coordinator killed between PrepareCommit and its markers leaves behind.
+        assertThat(new TxnStateLog(appender, 1).write(new TxnRecord("crashed", producerId, (short) 0, 60_000,
+                TxnState.PREPARE_COMMIT, Set.of(DATA), now, now)).join()).isEqualTo(Errors.NONE);
+        assertThat(data().lastStableOffset()).isZero();
+
+        TransactionCoordinator restarted = coordinator();
+        restarted.recover(logs);
+        assertThat(restarted.describe("crashed").state()).isEqualTo(TxnState.COMPLETE_COMMIT);
+        assertThat(data().lastStableOffset()).isEqualTo(data().highWatermark()).isEqualTo(2);
+        assertThat(data().abortedTransactions(0, 2)).isEmpty();
+
+        TransactionCoordinator again = coordinator();
+        again.recover(logs);
+        assertThat(again.describe("crashed").state()).as("the completion itself is durable")
+                .isEqualTo(TxnState.COMPLETE_COMMIT);
+        assertThat(data().highWatermark()).as("no second marker").isEqualTo(2);
+    }
+}
