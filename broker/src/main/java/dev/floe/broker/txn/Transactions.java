@@ -38,10 +38,10 @@ public final class Transactions {
         var existing = topics.get(TxnStateLog.TOPIC);
         TxnStateLog.Creator creator = () -> {
             if (topics.get(TxnStateLog.TOPIC) == null) {
-                // Kafka compacts this topic. Until Floe's log cleaner exists it keeps every record (retention -1)
-                // and start-up replays them all, the latest per transactional id winning; it becomes compacted
-                // once the cleaner lands. Internal state stays local, as in Kafka (internal topics are not tiered).
-                topics.create(TxnStateLog.TOPIC, settings.statePartitions(), Map.of(TopicConfigs.RETENTION_MS, "-1",
+                // Compacted, as in Kafka: the latest record per transactional id is its whole state, and start-up
+                // replays only what the cleaner kept. Internal state stays local (internal topics are not tiered).
+                topics.create(TxnStateLog.TOPIC, settings.statePartitions(), Map.of(
+                        TopicConfigs.CLEANUP_POLICY, "compact", TopicConfigs.SEGMENT_BYTES, "104857600",
                         TopicConfigs.REMOTE_STORAGE_ENABLE, "false"));
             }
             if (topics.get(TxnStateLog.TOPIC) == null) {
