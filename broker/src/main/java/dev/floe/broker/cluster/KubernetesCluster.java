@@ -2,6 +2,7 @@ package dev.floe.broker.cluster;
 
 import dev.floe.crds.cluster.Cluster;
 import dev.floe.crds.common.Labels;
+import dev.floe.crds.common.Names;
 import dev.floe.crds.topic.Topic;
 import dev.floe.broker.topic.TopicRegistry;
 import dev.floe.broker.topic.TopicService;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
@@ -88,10 +90,11 @@ public final class KubernetesCluster implements AutoCloseable {
                         view.leaseDeleted(l);
                     }
                 }, 0);
-        TopicResourceSync sync = new TopicResourceSync(registry, view);
+        TopicResourceSync sync = new TopicResourceSync(registry, view,
+                topic -> releaseDataFinalizer(client, topic, brokerId));
         SharedIndexInformer<Topic> topicInformer = client.resources(Topic.class).inNamespace(s.namespace())
                 .withLabel(Labels.CLUSTER, s.cluster()).inform(sync, 60_000);
-        sync.removeTopicsMissingFrom(topicInformer.getStore().list());
+        sync.reportTopicsMissingFrom(topicInformer.getStore().list());
         KubernetesTopicControl control = new KubernetesTopicControl(client, s.namespace(), s.cluster(),
                 topicInformer.getStore(), registry, s.topicChangeTimeoutMs());
         // The operator's verdict on a change arrives as a Topic status update: wake whoever awaits it.
@@ -125,6 +128,35 @@ public final class KubernetesCluster implements AutoCloseable {
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
         return new KubernetesCluster(client, lease, view, leases, topicInformer);
+    }
+
+    /**
+     * This broker's data of a deleted Topic is gone: remove its finalizer so the deletion can complete. Guarded by
+     * resourceVersion; a 409 (another broker removed its own at the same time) re-reads and tries again.
+     */
+    private static void releaseDataFinalizer(KubernetesClient client, Topic topic, int brokerId) {
+        String finalizer = Names.brokerDataFinalizer(brokerId);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Topic fresh = client.resources(Topic.class).inNamespace(topic.getMetadata().getNamespace())
+                    .withName(topic.getMetadata().getName()).get();
+            if (fresh == null || fresh.getMetadata().getFinalizers() == null
+                    || !fresh.getMetadata().getFinalizers().contains(finalizer)) {
+                return;
+            }
+            fresh.getMetadata().getFinalizers().remove(finalizer);
+            try {
+                client.resource(fresh).update();
+                LOG.infof("released finalizer %s of deleted Topic %s/%s", finalizer, topic.getMetadata().getNamespace(),
+                        topic.getMetadata().getName());
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    LOG.warnf("could not release finalizer %s of Topic %s: %s; retried on the next Topic event",
+                            finalizer, topic.getMetadata().getName(), e.getMessage());
+                    return;
+                }
+            }
+        }
     }
 
     private static void renewIfHealthy(BrokerLease lease, BooleanSupplier healthy, int brokerId) {
