@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -45,6 +46,9 @@ public final class LeadershipPass {
     /** Since when each partition's preferred replica could lead again, for the rebalance delay. */
     private final Map<String, Instant> preferredSince = new HashMap<>();
     private final Map<String, AtomicInteger> offline = new HashMap<>();
+    /** Runs just before each status write; tests use it to play a concurrent writer. */
+    private Consumer<Topic> beforeWrite = topic -> {
+    };
 
     public LeadershipPass(KubernetesClient client, EventRecorder events, MeterRegistry meters, Clock clock) {
         this.client = client;
@@ -54,6 +58,10 @@ public final class LeadershipPass {
         this.failoverTime = Timer.builder("floe.operator.failover.time")
                 .description("From a broker's lease expiry to the new leaders written in Topic status")
                 .publishPercentiles(0.5, 0.99).register(meters);
+    }
+
+    void beforeWrite(Consumer<Topic> hook) {
+        this.beforeWrite = hook;
     }
 
     /** @return when this cluster should be looked at again without an event, if ever */
@@ -112,6 +120,7 @@ public final class LeadershipPass {
                 return new TopicOutcome(plan.nextDue, plan.offline);
             }
             try {
+                beforeWrite.accept(topic);
                 client.resource(topic).updateStatus();
                 report(topic, plan.decisions, liveness, plan.answered);
                 return new TopicOutcome(plan.nextDue, plan.offline);
