@@ -2,6 +2,8 @@ package dev.floe.broker.app;
 
 import dev.floe.broker.admin.AlterConfigsHandler;
 import dev.floe.broker.admin.CreatePartitionsHandler;
+import dev.floe.broker.election.ElectLeadersHandler;
+import dev.floe.broker.election.PreferredElections;
 import dev.floe.broker.admin.CreateTopicsHandler;
 import dev.floe.broker.admin.DeleteTopicsHandler;
 import dev.floe.broker.admin.DescribeConfigsHandler;
@@ -171,7 +173,12 @@ public class Broker {
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster, config))
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.control()))
-                .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster));
+                .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster))
+                .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(kubernetes != null
+                        ? kubernetes.elections() : PreferredElections.standalone(name -> {
+                            var info = registryOfTopics.get(name);
+                            return info == null ? -1 : info.partitions();
+                        }), registryOfTopics, executors.control()));
         groups = startGroupCoordinator();
         apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets()))
                 .register(ApiKeys.JOIN_GROUP, 0, 9, new JoinGroupHandler(groups))

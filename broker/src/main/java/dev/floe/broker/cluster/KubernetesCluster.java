@@ -34,9 +34,12 @@ public final class KubernetesCluster implements AutoCloseable {
     private final KubernetesClusterView view;
     private final SharedIndexInformer<Lease> leaseInformer;
     private final SharedIndexInformer<Topic> topicInformer;
+    private final KubernetesPreferredElections elections;
 
     private KubernetesCluster(KubernetesClient client, BrokerLease lease, KubernetesClusterView view,
-                              SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer) {
+                              SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer,
+                              KubernetesPreferredElections elections) {
+        this.elections = elections;
         this.client = client;
         this.lease = lease;
         this.view = view;
@@ -115,6 +118,24 @@ public final class KubernetesCluster implements AutoCloseable {
             }
         });
         topics.setControlPlane(control);
+        KubernetesPreferredElections elections = new KubernetesPreferredElections(client, s.namespace(),
+                topicInformer.getStore(), s.topicChangeTimeoutMs());
+        topicInformer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Topic t) {
+                elections.onChange();
+            }
+
+            @Override
+            public void onUpdate(Topic before, Topic after) {
+                elections.onChange();
+            }
+
+            @Override
+            public void onDelete(Topic t, boolean finalStateUnknown) {
+                elections.onChange();
+            }
+        });
 
         if (!lease.renew()) {
             LOG.warnf("broker %d starts without its lease; it leads nothing until a renewal succeeds", brokerId);
@@ -127,7 +148,7 @@ public final class KubernetesCluster implements AutoCloseable {
         LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
-        return new KubernetesCluster(client, lease, view, leases, topicInformer);
+        return new KubernetesCluster(client, lease, view, leases, topicInformer, elections);
     }
 
     /**
@@ -166,6 +187,11 @@ public final class KubernetesCluster implements AutoCloseable {
             LOG.warnf("broker %d is not healthy (its log directory is not writable); not renewing its lease, so "
                     + "it stops leading when the lease runs out", brokerId);
         }
+    }
+
+    /** ElectLeaders: preferred elections asked of the operator. */
+    public KubernetesPreferredElections elections() {
+        return elections;
     }
 
     public KubernetesClusterView view() {
