@@ -206,6 +206,64 @@ class ReplicationFailoverIT {
         failover("SIGSTOP", FloeProcess::pause, FloeProcess::resume);
     }
 
+    /** With automatic rebalancing off, kafka-leader-election (ElectLeaders) brings the preferred leader back. */
+    @Test
+    void kafkaLeaderElectionToolMovesLeadershipBack() throws Exception {
+        setAutoRebalance(false);
+        try {
+            Topic before = await("preferred leaders lead", Duration.ofSeconds(60), () -> {
+                Topic t = topic();
+                return t.getStatus().getPartitions().stream().allMatch(p -> p.getLeader() == p.getReplicas().get(0))
+                        ? t : null;
+            });
+            int victim = before.getStatus().getPartitions().get(1).getLeader();
+            List<Integer> led = before.getStatus().getPartitions().stream().filter(p -> p.getLeader() == victim)
+                    .map(PartitionStatus::getPartition).toList();
+            brokers.get(victim).kill();
+            await("leadership leaves broker " + victim, FAILOVER_BOUND, () -> {
+                Topic t = topic();
+                return led.stream().allMatch(p -> t.getStatus().getPartitions().get(p).getLeader() != victim) ? t : null;
+            });
+            brokers.get(victim).start();
+            if (BROKERS_REPLICATE) {
+                await("broker " + victim + " is back in the ISR", Duration.ofSeconds(60), () -> {
+                    Topic t = topic();
+                    return led.stream().allMatch(p -> t.getStatus().getPartitions().get(p).getIsr().contains(victim))
+                            ? t : null;
+                });
+            } else {
+                readmitToIsr(victim);
+            }
+
+            Path request = work.resolve("election.json");
+            Files.writeString(request, "{\"partitions\": [" + java.util.stream.IntStream.range(0, 6)
+                    .mapToObj(p -> "{\"topic\": \"" + TOPIC + "\", \"partition\": " + p + "}")
+                    .collect(Collectors.joining(", ")) + "]}");
+            Cli.Result result = Cli.kafka("org.apache.kafka.tools.LeaderElectionCommand", null,
+                    "--bootstrap-server", brokers.get((victim + 1) % BROKERS).bootstrap(),
+                    "--election-type", "PREFERRED", "--path-to-json-file", request.toString()).ok();
+            assertThat(result.stdout()).contains("Successfully completed leader election (PREFERRED) for partitions")
+                    .contains(TOPIC + "-" + led.get(0));
+
+            Topic back = topic();
+            for (int p : led) {
+                assertThat(back.getStatus().getPartitions().get(p).getLeader()).isEqualTo(victim);
+            }
+            assertThat(back.getStatus().getPreferredElection())
+                    .isEqualTo(back.getMetadata().getAnnotations().get("floe.dev/elect-preferred"));
+            awaitClientsSeeLeaders(back, -1);
+        } finally {
+            setAutoRebalance(true);
+        }
+    }
+
+    private void setAutoRebalance(boolean on) {
+        kube.resources(Cluster.class).inNamespace(NS).withName("demo").edit(c -> {
+            c.getSpec().getLeadership().setAutoRebalance(on);
+            return c;
+        });
+    }
+
     interface Action {
         void on(FloeProcess broker) throws Exception;
     }
