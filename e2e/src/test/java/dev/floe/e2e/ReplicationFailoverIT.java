@@ -258,10 +258,19 @@ class ReplicationFailoverIT {
     }
 
     private void setAutoRebalance(boolean on) {
-        kube.resources(Cluster.class).inNamespace(NS).withName("demo").edit(c -> {
+        // A replace guarded by resourceVersion: the mock API server hangs on some PATCHes of custom resources.
+        for (int attempt = 0; ; attempt++) {
+            Cluster c = kube.resources(Cluster.class).inNamespace(NS).withName("demo").get();
             c.getSpec().getLeadership().setAutoRebalance(on);
-            return c;
-        });
+            try {
+                kube.resource(c).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt > 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     interface Action {

@@ -81,13 +81,7 @@ public final class KubernetesPreferredElections implements PreferredElections {
                 + toElect.stream().map(String::valueOf).collect(Collectors.joining(","));
         String objectName = topic.get().getMetadata().getName();
         try {
-            client.resources(Topic.class).inNamespace(namespace).withName(objectName).edit(t -> {
-                Map<String, String> annotations = t.getMetadata().getAnnotations() == null ? new HashMap<>()
-                        : new LinkedHashMap<>(t.getMetadata().getAnnotations());
-                annotations.put(Labels.ELECT_PREFERRED, request);
-                t.getMetadata().setAnnotations(annotations);
-                return t;
-            });
+            annotate(objectName, request);
         } catch (KubernetesClientException e) {
             for (int p : toElect) {
                 out.put(p, new Outcome(Errors.UNKNOWN_SERVER_ERROR, "could not ask the operator for an election ("
@@ -109,6 +103,31 @@ public final class KubernetesPreferredElections implements PreferredElections {
         }
         LOG.infof("preferred leader election %s for topic %s: %s", request, topicName, out);
         return out;
+    }
+
+    /**
+     * A replace guarded by resourceVersion, retried on 409: the Topic is written by the operator and by leaders
+     * all the time. (A PATCH would do without the retry, but fabric8's test API server hangs on some.)
+     */
+    private void annotate(String objectName, String request) {
+        for (int attempt = 1; ; attempt++) {
+            Topic t = client.resources(Topic.class).inNamespace(namespace).withName(objectName).get();
+            if (t == null) {
+                throw new KubernetesClientException("Topic " + objectName + " is gone");
+            }
+            Map<String, String> annotations = t.getMetadata().getAnnotations() == null ? new HashMap<>()
+                    : new LinkedHashMap<>(t.getMetadata().getAnnotations());
+            annotations.put(Labels.ELECT_PREFERRED, request);
+            t.getMetadata().setAnnotations(annotations);
+            try {
+                client.resource(t).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static boolean isPreferredLeading(PartitionStatus p) {
