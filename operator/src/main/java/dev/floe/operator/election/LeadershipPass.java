@@ -208,11 +208,13 @@ public final class LeadershipPass {
             String what = e.getValue().stream().map(LeadershipPass::describe).collect(Collectors.joining("; "));
             switch (e.getKey()) {
                 case FAILOVER -> events.normal(topic, "LeaderElected", "lease of broker(s) "
-                        + brokers(e.getValue()) + " expired; new leaders from the in-sync replicas: " + what);
+                        + brokers(e.getValue()) + " expired or was released; new leaders from the in-sync replicas: "
+                        + what);
                 case RECOVERED -> events.normal(topic, "LeaderElected", "offline partitions have a leader again "
                         + "from their last in-sync replicas: " + what);
                 case OFFLINE -> events.warning(topic, "PartitionOffline", "lease of broker(s) "
-                        + brokers(e.getValue()) + " expired and no other in-sync replica is live; partitions have "
+                        + brokers(e.getValue()) + " expired or was released and no other in-sync replica is live; "
+                        + "partitions have "
                         + "no leader until one returns (unclean.leader.election.enable is false): " + what);
                 case UNCLEAN -> events.warning(topic, "UncleanLeaderElection", "no in-sync replica is live; "
                         + "unclean.leader.election.enable=true let an out-of-sync replica lead, so acknowledged "
