@@ -284,8 +284,9 @@ class KubernetesClusterIT {
 
         try (Admin admin = admin()) {
             admin.deleteTopics(List.of("Payments_V2")).all().get();
-            assertThat(kube.resources(Topic.class).inNamespace(NS).list().getItems())
-                    .noneMatch(t -> "Payments_V2".equals(t.topicName()));
+            // The Topic goes once every replica broker has deleted its data and released its finalizer.
+            await("the Topic of Payments_V2 is gone", () -> kube.resources(Topic.class).inNamespace(NS).list()
+                    .getItems().stream().noneMatch(t -> "Payments_V2".equals(t.topicName())) ? true : null);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.floe.operator;
 import dev.floe.crds.cluster.Cluster;
 import dev.floe.crds.common.Conditions;
 import dev.floe.crds.common.Labels;
+import dev.floe.crds.common.Names;
 import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -63,6 +64,12 @@ class ReconcilersTest {
             client.resource(lease("alpha", id)).create();
         }
         Cluster ready = awaitCluster("alpha", c -> c.getStatus().getReadyBrokers() == 3);
+        // The offsets topic is there before any broker needs it, replicated as the Cluster says (default 3).
+        Topic offsets = awaitTopic(Names.topicObjectName("__consumer_offsets"), t -> t.getStatus().getTopicId() != null);
+        assertThat(offsets.topicName()).isEqualTo("__consumer_offsets");
+        assertThat(offsets.getSpec().getReplicationFactor()).isEqualTo(3);
+        assertThat(offsets.getStatus().getPartitions()).hasSize(50)
+                .allSatisfy(p -> assertThat(p.getReplicas()).hasSize(3).doesNotHaveDuplicates());
         assertThat(ready(ready.getStatus().getConditions()).getStatus()).isEqualTo("True");
         assertThat(eventReasons("alpha")).contains("Created", "BrokersReady");
 
@@ -138,7 +145,6 @@ class ReconcilersTest {
             t.getSpec().setPartitions(9);
             t.getSpec().setReplicationFactor(4);
         }, "ReplicationFactorTooLarge", 9);
-        refusedWith("orders", t -> t.getSpec().setReplicationFactor(2), "ReplicationNotSupported", 9);
         refusedWith("orders", t -> {
             t.getSpec().setReplicationFactor(1);
             t.getSpec().getConfig().put("cleanup.policy", "compact");
@@ -163,6 +169,60 @@ class ReconcilersTest {
         Topic refused = awaitTopic("early-twin", t -> t.getStatus() != null && !t.getStatus().getConditions().isEmpty());
         assertThat(ready(refused.getStatus().getConditions()).getReason()).isEqualTo("TopicNameConflict");
         assertThat(refused.getStatus().getTopicId()).isNull();
+    }
+
+    @Test
+    void anExpiredLeaseMovesLeadershipAndThePreferredLeaderReturns() {
+        Cluster cluster = cluster("delta", 3);
+        cluster.getSpec().getLeadership().setFailoverGraceMillis(0);
+        cluster.getSpec().getLeadership().setRebalanceDelaySeconds(1);
+        client.resource(cluster).create();
+        client.resource(lease("delta", 1)).create();
+        client.resource(lease("delta", 2)).create();
+        Topic replicated = topic("replicated", "delta", 3);
+        replicated.getSpec().setReplicationFactor(3);
+        client.resource(replicated).create();
+        Topic placed = awaitTopic("replicated", t -> t.getStatus().getTopicId() != null);
+        assertThat(placed.getMetadata().getFinalizers())
+                .contains("floe.dev/data-broker-0", "floe.dev/data-broker-1", "floe.dev/data-broker-2");
+        List<Integer> ledBy0 = placed.getStatus().getPartitions().stream().filter(p -> p.getLeader() == 0)
+                .map(PartitionStatus::getPartition).toList();
+        assertThat(ledBy0).isNotEmpty();
+
+        // Broker 0's lease runs out with no further event: the pass scheduled at its expiry moves leadership.
+        Lease shortLease = lease("delta", 0);
+        shortLease.getSpec().setLeaseDurationSeconds(2);
+        client.resource(shortLease).create();
+        Topic failedOver = awaitTopic("replicated", t -> ledBy0.stream()
+                .allMatch(p -> t.getStatus().getPartitions().get(p).getLeader() > 0));
+        for (int p : ledBy0) {
+            PartitionStatus after = failedOver.getStatus().getPartitions().get(p);
+            assertThat(after.getLeaderEpoch()).isEqualTo(1);
+            assertThat(after.getIsr()).doesNotContain(0).contains(after.getLeader());
+        }
+        // The Event follows the status write it reports.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(eventReasons("replicated")).contains("LeaderElected"));
+
+        // Broker 0 returns and its leaders take it back into the ISR: after the delay it leads again.
+        Lease renewed = client.leases().inNamespace(NS).withName("delta-broker-0").get();
+        renewed.getSpec().setRenewTime(ZonedDateTime.now());
+        renewed.getSpec().setLeaseDurationSeconds(60);
+        client.resource(renewed).update();
+        Topic current = client.resources(Topic.class).inNamespace(NS).withName("replicated").get();
+        current.getStatus().getPartitions().forEach(p -> {
+            if (!p.getIsr().contains(0)) {
+                p.getIsr().add(0);
+            }
+        });
+        client.resource(current).updateStatus();
+        Topic back = awaitTopic("replicated", t -> ledBy0.stream()
+                .allMatch(p -> t.getStatus().getPartitions().get(p).getLeader() == 0));
+        for (int p : ledBy0) {
+            assertThat(back.getStatus().getPartitions().get(p).getLeaderEpoch()).isEqualTo(2);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(eventReasons("replicated")).contains("PreferredLeaderElected"));
     }
 
     private void refusedWith(String name, java.util.function.Consumer<Topic> change, String reason, int partitions) {

@@ -2,6 +2,8 @@ package dev.floe.broker.app;
 
 import dev.floe.broker.admin.AlterConfigsHandler;
 import dev.floe.broker.admin.CreatePartitionsHandler;
+import dev.floe.broker.election.ElectLeadersHandler;
+import dev.floe.broker.election.PreferredElections;
 import dev.floe.broker.admin.CreateTopicsHandler;
 import dev.floe.broker.admin.DeleteRecordsHandler;
 import dev.floe.broker.admin.DeleteTopicsHandler;
@@ -204,7 +206,12 @@ public class Broker {
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster))
                 .register(ApiKeys.DELETE_RECORDS, 0, 2, new DeleteRecordsHandler(logs, cluster, executors.io(),
-                        executors.flush()));
+                        executors.flush()))
+                .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(kubernetes != null
+                        ? kubernetes.elections() : PreferredElections.standalone(name -> {
+                            var info = registryOfTopics.get(name);
+                            return info == null ? -1 : info.partitions();
+                        }), registryOfTopics, executors.control()));
         groups = startGroupCoordinator();
         ProducerIdAllocator producerIds = new ProducerIdAllocator(registryOfTopics, cluster.localNodeId());
         transactions = Transactions.start(new Transactions.Settings(config.transactionStatePartitions(),

@@ -2,6 +2,7 @@ package dev.floe.broker.cluster;
 
 import dev.floe.crds.cluster.Cluster;
 import dev.floe.crds.common.Labels;
+import dev.floe.crds.common.Names;
 import dev.floe.crds.topic.Topic;
 import dev.floe.broker.topic.TopicRegistry;
 import dev.floe.broker.topic.TopicService;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
@@ -33,10 +35,12 @@ public final class KubernetesCluster implements AutoCloseable {
     private final SharedIndexInformer<Lease> leaseInformer;
     private final SharedIndexInformer<Topic> topicInformer;
     private final String namespace;
+    private final KubernetesPreferredElections elections;
 
     private KubernetesCluster(KubernetesClient client, BrokerLease lease, KubernetesClusterView view,
                               SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer,
-                              String namespace) {
+                              String namespace, KubernetesPreferredElections elections) {
+        this.elections = elections;
         this.client = client;
         this.lease = lease;
         this.view = view;
@@ -91,10 +95,11 @@ public final class KubernetesCluster implements AutoCloseable {
                         view.leaseDeleted(l);
                     }
                 }, 0);
-        TopicResourceSync sync = new TopicResourceSync(registry, view);
+        TopicResourceSync sync = new TopicResourceSync(registry, view,
+                topic -> releaseDataFinalizer(client, topic, brokerId));
         SharedIndexInformer<Topic> topicInformer = client.resources(Topic.class).inNamespace(s.namespace())
                 .withLabel(Labels.CLUSTER, s.cluster()).inform(sync, 60_000);
-        sync.removeTopicsMissingFrom(topicInformer.getStore().list());
+        sync.reportTopicsMissingFrom(topicInformer.getStore().list());
         KubernetesTopicControl control = new KubernetesTopicControl(client, s.namespace(), s.cluster(),
                 topicInformer.getStore(), registry, s.topicChangeTimeoutMs());
         // The operator's verdict on a change arrives as a Topic status update: wake whoever awaits it.
@@ -115,6 +120,24 @@ public final class KubernetesCluster implements AutoCloseable {
             }
         });
         topics.setControlPlane(control);
+        KubernetesPreferredElections elections = new KubernetesPreferredElections(client, s.namespace(),
+                topicInformer.getStore(), s.topicChangeTimeoutMs());
+        topicInformer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Topic t) {
+                elections.onChange();
+            }
+
+            @Override
+            public void onUpdate(Topic before, Topic after) {
+                elections.onChange();
+            }
+
+            @Override
+            public void onDelete(Topic t, boolean finalStateUnknown) {
+                elections.onChange();
+            }
+        });
 
         if (!lease.renew()) {
             LOG.warnf("broker %d starts without its lease; it leads nothing until a renewal succeeds", brokerId);
@@ -127,7 +150,36 @@ public final class KubernetesCluster implements AutoCloseable {
         LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
-        return new KubernetesCluster(client, lease, view, leases, topicInformer, s.namespace());
+        return new KubernetesCluster(client, lease, view, leases, topicInformer, s.namespace(), elections);
+    }
+
+    /**
+     * This broker's data of a deleted Topic is gone: remove its finalizer so the deletion can complete. Guarded by
+     * resourceVersion; a 409 (another broker removed its own at the same time) re-reads and tries again.
+     */
+    private static void releaseDataFinalizer(KubernetesClient client, Topic topic, int brokerId) {
+        String finalizer = Names.brokerDataFinalizer(brokerId);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Topic fresh = client.resources(Topic.class).inNamespace(topic.getMetadata().getNamespace())
+                    .withName(topic.getMetadata().getName()).get();
+            if (fresh == null || fresh.getMetadata().getFinalizers() == null
+                    || !fresh.getMetadata().getFinalizers().contains(finalizer)) {
+                return;
+            }
+            fresh.getMetadata().getFinalizers().remove(finalizer);
+            try {
+                client.resource(fresh).update();
+                LOG.infof("released finalizer %s of deleted Topic %s/%s", finalizer, topic.getMetadata().getNamespace(),
+                        topic.getMetadata().getName());
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    LOG.warnf("could not release finalizer %s of Topic %s: %s; retried on the next Topic event",
+                            finalizer, topic.getMetadata().getName(), e.getMessage());
+                    return;
+                }
+            }
+        }
     }
 
     private static void renewIfHealthy(BrokerLease lease, BooleanSupplier healthy, int brokerId) {
@@ -137,6 +189,11 @@ public final class KubernetesCluster implements AutoCloseable {
             LOG.warnf("broker %d is not healthy (its log directory is not writable); not renewing its lease, so "
                     + "it stops leading when the lease runs out", brokerId);
         }
+    }
+
+    /** ElectLeaders: preferred elections asked of the operator. */
+    public KubernetesPreferredElections elections() {
+        return elections;
     }
 
     public KubernetesClusterView view() {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -23,24 +24,67 @@ public final class TopicResourceSync implements ResourceEventHandler<Topic> {
 
     private final TopicRegistry registry;
     private final KubernetesClusterView view;
+    /** Removes this broker's data finalizer from a Topic being deleted; null where no API is at hand (tests). */
+    private final Consumer<Topic> releaseFinalizer;
 
-    public TopicResourceSync(TopicRegistry registry, KubernetesClusterView view) {
+    public TopicResourceSync(TopicRegistry registry, KubernetesClusterView view, Consumer<Topic> releaseFinalizer) {
         this.registry = registry;
         this.view = view;
+        this.releaseFinalizer = releaseFinalizer;
     }
 
     @Override
     public void onAdd(Topic topic) {
-        apply(topic);
+        if (topic.getMetadata().getDeletionTimestamp() != null) {
+            deleted(topic);
+        } else {
+            apply(topic);
+        }
     }
 
     @Override
     public void onUpdate(Topic before, Topic after) {
-        apply(after);
+        onAdd(after);
     }
 
+    /**
+     * Gone for good: every finalizer, ours included, was removed, so the deletion was already observed (as a
+     * deletionTimestamp) and acted on; deleting again is a no-op. A delete of a Topic that never carried our
+     * finalizer (created before finalizers existed) is an observed delete too.
+     */
     @Override
     public void onDelete(Topic topic, boolean finalStateUnknown) {
+        deleteLocal(topic);
+    }
+
+    /**
+     * After the first full list, local topics that no Topic names are only reported, never deleted: a list can miss
+     * a Topic for reasons that say nothing about the data (a backup restored without status, a label changed, a
+     * Topic recreated by hand). Data goes only on an observed delete: a Topic of ours carrying a deletionTimestamp,
+     * which our finalizer guarantees we see even after being down.
+     */
+    public void reportTopicsMissingFrom(Iterable<Topic> current) {
+        Set<String> known = new java.util.HashSet<>();
+        for (Topic t : current) {
+            if (t.getStatus() != null && t.getStatus().getTopicName() != null) {
+                known.add(t.getStatus().getTopicName());
+            }
+        }
+        for (String orphan : registry.all().stream().map(TopicInfo::name).filter(n -> !known.contains(n))
+                .collect(Collectors.toList())) {
+            LOG.warnf("local topic %s has data on this broker but no Topic resource names it; its data is kept. "
+                    + "Recreate the Topic to serve it again, or delete its directory by hand", orphan);
+        }
+    }
+
+    /** Marked for deletion: drop the local data, then let the deletion proceed as far as this broker goes. */
+    private void deleted(Topic topic) {
+        if (deleteLocal(topic) && releaseFinalizer != null) {
+            releaseFinalizer.accept(topic);
+        }
+    }
+
+    private boolean deleteLocal(Topic topic) {
         TopicStatus status = topic.getStatus();
         String name = status != null && status.getTopicName() != null ? status.getTopicName() : topic.topicName();
         view.placementRemoved(name);
@@ -49,27 +93,11 @@ public final class TopicResourceSync implements ResourceEventHandler<Topic> {
                 LOG.infof("deleted topic %s and its local data: Topic %s/%s was deleted", name,
                         topic.getMetadata().getNamespace(), topic.getMetadata().getName());
             }
+            return true;
         } catch (IOException e) {
-            LOG.errorf("Topic %s was deleted but its local data could not be removed: %s", name, e.getMessage());
-        }
-    }
-
-    /** After the first full list: topics deleted while this broker was down lose their local data now. */
-    public void removeTopicsMissingFrom(Iterable<Topic> current) {
-        Set<String> known = new java.util.HashSet<>();
-        for (Topic t : current) {
-            if (t.getStatus() != null && t.getStatus().getTopicName() != null) {
-                known.add(t.getStatus().getTopicName());
-            }
-        }
-        for (String stale : registry.all().stream().map(TopicInfo::name).filter(n -> !known.contains(n))
-                .collect(Collectors.toList())) {
-            try {
-                registry.delete(stale);
-                LOG.infof("deleted local topic %s: no Topic resource names it any more", stale);
-            } catch (IOException e) {
-                LOG.errorf("could not delete stale local topic %s: %s", stale, e.getMessage());
-            }
+            LOG.errorf("Topic %s was deleted but its local data could not be removed: %s; its finalizer stays",
+                    name, e.getMessage());
+            return false;
         }
     }
 

@@ -49,6 +49,15 @@ public class ClusterSpec {
     @JsonPropertyDescription("Ports of the broker listeners.")
     private ListenersSpec listeners = new ListenersSpec();
 
+    @Min(1)
+    @Default("3")
+    @JsonPropertyDescription("Replication factor of the internal __consumer_offsets topic, capped by the broker "
+            + "count when the operator creates it. Kafka's offsets.topic.replication.factor.")
+    private int offsetsTopicReplicationFactor = 3;
+
+    @JsonPropertyDescription("Leader failover and preferred-leader rebalancing.")
+    private LeadershipSpec leadership = new LeadershipSpec();
+
     public int getReplicas() {
         return replicas;
     }
@@ -119,5 +128,21 @@ public class ClusterSpec {
 
     public void setListeners(ListenersSpec listeners) {
         this.listeners = listeners;
+    }
+
+    public int getOffsetsTopicReplicationFactor() {
+        return offsetsTopicReplicationFactor;
+    }
+
+    public void setOffsetsTopicReplicationFactor(int offsetsTopicReplicationFactor) {
+        this.offsetsTopicReplicationFactor = offsetsTopicReplicationFactor;
+    }
+
+    public LeadershipSpec getLeadership() {
+        return leadership;
+    }
+
+    public void setLeadership(LeadershipSpec leadership) {
+        this.leadership = leadership;
     }
 }

@@ -13,6 +13,15 @@ public final class Labels {
     /** On broker Leases: the host:port clients use to reach that broker's Kafka listener. */
     public static final String ADVERTISED_KAFKA = "floe.dev/advertised-kafka";
 
+    /**
+     * On Topics: a request for a preferred leader election (Kafka's ElectLeaders). The value is a request id,
+     * optionally followed by {@code :} and a comma-separated partition list ({@code "7f3a:0,2"}); without a list
+     * every partition is meant. The operator answers by setting {@code status.preferredElection} to the same value.
+     */
+    public static final String ELECT_PREFERRED = "floe.dev/elect-preferred";
+    /** Pod or Node label naming a broker's failure domain; replicas of a partition spread across its values. */
+    public static final String ZONE = "topology.kubernetes.io/zone";
+
     private Labels() {
     }
 }

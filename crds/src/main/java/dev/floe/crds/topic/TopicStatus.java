@@ -20,6 +20,10 @@ public class TopicStatus extends ConditionedStatus {
     @JsonPropertyDescription("The topic configs the brokers apply, as last accepted.")
     private Map<String, String> config;
 
+    @JsonPropertyDescription("The last floe.dev/elect-preferred annotation value the operator acted on: a preferred "
+            + "leader election (Kafka's ElectLeaders) is done when this equals the annotation.")
+    private String preferredElection;
+
     public String getTopicName() {
         return topicName;
     }
@@ -50,5 +54,13 @@ public class TopicStatus extends ConditionedStatus {
 
     public void setConfig(Map<String, String> config) {
         this.config = config;
+    }
+
+    public String getPreferredElection() {
+        return preferredElection;
+    }
+
+    public void setPreferredElection(String preferredElection) {
+        this.preferredElection = preferredElection;
     }
 }

@@ -157,10 +157,11 @@ class HelmChartTest {
         ServiceAccount account = single(resources, ServiceAccount.class);
         assertThat(pod.getServiceAccountName()).isEqualTo(account.getMetadata().getName());
 
-        // All namespaces: one ClusterRole for the operator's work, one for reading its own CRDs at startup.
+        // All namespaces: one ClusterRole for the operator's work, one for reading its own CRDs at startup, one for
+        // reading nodes' zones (rack-aware placement).
         List<ClusterRole> clusterRoles = ofKind(resources, ClusterRole.class);
         assertThat(clusterRoles).extracting(r -> r.getMetadata().getName())
-                .containsExactlyInAnyOrder("floe-operator", "floe-operator-crds");
+                .containsExactlyInAnyOrder("floe-operator", "floe-operator-crds", "floe-operator-nodes");
         ClusterRole operatorRole = clusterRoles.stream()
                 .filter(r -> r.getMetadata().getName().equals("floe-operator")).findFirst().orElseThrow();
         assertThat(permissionsOf(operatorRole.getRules()))
@@ -170,7 +171,7 @@ class HelmChartTest {
         assertThat(ofKind(resources, Role.class)).isEmpty();
 
         List<ClusterRoleBinding> bindings = ofKind(resources, ClusterRoleBinding.class);
-        assertThat(bindings).hasSize(2).allSatisfy(binding -> {
+        assertThat(bindings).hasSize(3).allSatisfy(binding -> {
             assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
                 assertThat(subject.getKind()).isEqualTo("ServiceAccount");
                 assertThat(subject.getName()).isEqualTo(account.getMetadata().getName());
@@ -186,6 +187,16 @@ class HelmChartTest {
         assertThat(crds.getRules()).singleElement().satisfies(rule -> {
             assertThat(rule.getApiGroups()).containsExactly("apiextensions.k8s.io");
             assertThat(rule.getResourceNames()).containsExactlyInAnyOrder("clusters.floe.dev", "topics.floe.dev");
+            assertThat(rule.getVerbs()).containsExactly("get");
+        });
+    }
+
+    @Test
+    void nodeAccessIsReadOnlyForZones() {
+        ClusterRole nodes = ofKind(Manifests.resources(template().call()), ClusterRole.class).stream()
+                .filter(r -> r.getMetadata().getName().endsWith("-nodes")).findFirst().orElseThrow();
+        assertThat(nodes.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("nodes");
             assertThat(rule.getVerbs()).containsExactly("get");
         });
     }
@@ -240,7 +251,7 @@ class HelmChartTest {
         assertThat(roles).extracting(r -> r.getMetadata().getNamespace()).containsExactlyInAnyOrder("team-a", "team-b");
         assertThat(roles).allSatisfy(role -> assertThat(permissionsOf(role.getRules())).isEqualTo(OPERATOR_PERMISSIONS));
         assertThat(ofKind(resources, ClusterRole.class)).extracting(r -> r.getMetadata().getName())
-                .containsExactly("floe-operator-crds");
+                .containsExactlyInAnyOrder("floe-operator-crds", "floe-operator-nodes");
         assertThat(ofKind(resources, RoleBinding.class)).hasSize(2).allSatisfy(binding -> {
             assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
             assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {

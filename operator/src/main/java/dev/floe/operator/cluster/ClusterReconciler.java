@@ -6,7 +6,9 @@ import dev.floe.crds.common.Conditions;
 import dev.floe.operator.apply.ResourceApplier;
 import dev.floe.operator.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.floe.crds.topic.Topic;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -62,6 +64,7 @@ public class ClusterReconciler implements Reconciler<Cluster> {
             return writeStatus(cluster);
         }
 
+        ensureOffsetsTopic(cluster);
         for (HasMetadata desired : DesiredClusterResources.of(cluster, defaultBrokerImage)) {
             ResourceApplier.Outcome outcome = applier.apply(cluster, desired);
             if (outcome != ResourceApplier.Outcome.UNCHANGED) {
@@ -94,6 +97,30 @@ public class ClusterReconciler implements Reconciler<Cluster> {
             }
         }
         return writeStatus(cluster);
+    }
+
+    /**
+     * Created once, before the StatefulSet, so brokers find it in place. An existing one is left as it is: a
+     * different replication factor would mean moving replicas, which is a deliberate operation of its own.
+     */
+    private void ensureOffsetsTopic(Cluster cluster) {
+        Topic wanted = InternalTopics.consumerOffsets(cluster);
+        var existing = client.resources(Topic.class).inNamespace(cluster.getMetadata().getNamespace())
+                .withName(wanted.getMetadata().getName());
+        if (existing.get() != null) {
+            return;
+        }
+        try {
+            client.resource(wanted).create();
+            events.normal(cluster, "Created", "created Topic " + wanted.getMetadata().getName() + " for "
+                    + InternalTopics.CONSUMER_OFFSETS + " (" + wanted.getSpec().getPartitions() + " partitions, "
+                    + "replication factor " + wanted.getSpec().getReplicationFactor() + ")");
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            // A broker created it first: it exists, which is all this needs.
+        }
     }
 
     /**

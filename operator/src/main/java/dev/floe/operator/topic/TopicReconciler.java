@@ -6,6 +6,8 @@ import dev.floe.crds.common.Labels;
 import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import dev.floe.crds.topic.TopicStatus;
+import dev.floe.crds.common.Names;
+import dev.floe.operator.cluster.BrokerZones;
 import dev.floe.operator.events.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -16,12 +18,15 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -37,11 +42,13 @@ public class TopicReconciler implements Reconciler<Topic> {
     private final KubernetesClient client;
     private final EventRecorder events;
     private final MeterRegistry meters;
+    private final BrokerZones zones;
 
-    public TopicReconciler(KubernetesClient client, EventRecorder events, MeterRegistry meters) {
+    public TopicReconciler(KubernetesClient client, EventRecorder events, MeterRegistry meters, BrokerZones zones) {
         this.client = client;
         this.events = events;
         this.meters = meters;
+        this.zones = zones;
     }
 
     /**
@@ -57,6 +64,7 @@ public class TopicReconciler implements Reconciler<Topic> {
                 : topic.getMetadata().getLabels().getOrDefault(Labels.CLUSTER, ""));
         synchronized (clusterLocks.computeIfAbsent(key, k -> new Object())) {
             UpdateControl<Topic> control = decide(topic);
+            holdDataFinalizers(topic);
             // Written here, inside the lock, with the resourceVersion guard: a concurrent writer gets a 409 and
             // this reconciliation is retried on fresh data.
             client.resource(topic).updateStatus();
@@ -90,10 +98,11 @@ public class TopicReconciler implements Reconciler<Topic> {
 
         int before = status.getPartitions() == null ? 0 : status.getPartitions().size();
         Map<String, String> configBefore = status.getConfig();
-        List<PartitionStatus> placement = PartitionPlacer.place(
-                status.getPartitions() == null ? List.of() : status.getPartitions(),
+        List<PartitionStatus> existing = status.getPartitions() == null ? List.of() : status.getPartitions();
+        List<PartitionStatus> placement = PartitionPlacer.place(existing,
                 topic.getSpec().getPartitions(), cluster.getSpec().getReplicas(),
-                topic.getSpec().getReplicationFactor(), leadersElsewhere(topic, siblings));
+                topic.getSpec().getReplicationFactor(), loadElsewhere(topic, siblings),
+                existing.size() < topic.getSpec().getPartitions() ? zones.of(namespace, clusterName) : Map.of());
         boolean created = status.getTopicId() == null;
         if (created) {
             status.setTopicId(TopicIds.random());
@@ -148,18 +157,49 @@ public class TopicReconciler implements Reconciler<Topic> {
         return UpdateControl.noUpdate();
     }
 
-    private static Map<Integer, Integer> leadersElsewhere(Topic topic, List<Topic> siblings) {
-        Map<Integer, Integer> load = new HashMap<>();
+    /**
+     * Each broker that holds a replica gets a finalizer on the Topic, removed by that broker once it has deleted its
+     * data: deleting a Topic is then an event every replica observes, even one that is down at the time. Written
+     * before the status, with the resourceVersion guard; the status write then carries the new version.
+     */
+    private void holdDataFinalizers(Topic topic) {
+        if (topic.getStatus() == null || topic.getStatus().getPartitions() == null) {
+            return;
+        }
+        List<String> finalizers = topic.getMetadata().getFinalizers() == null ? new ArrayList<>()
+                : new ArrayList<>(topic.getMetadata().getFinalizers());
+        Set<Integer> holders = new TreeSet<>();
+        topic.getStatus().getPartitions().forEach(p -> holders.addAll(p.getReplicas()));
+        boolean added = false;
+        for (int broker : holders) {
+            String finalizer = Names.brokerDataFinalizer(broker);
+            if (!finalizers.contains(finalizer)) {
+                finalizers.add(finalizer);
+                added = true;
+            }
+        }
+        if (added) {
+            topic.getMetadata().setFinalizers(finalizers);
+            Topic updated = client.resource(topic).update();
+            topic.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+        }
+    }
+
+    /** Leaders (preferred ones: where leadership settles) and replicas the cluster's other topics put on each broker. */
+    private static PartitionPlacer.Load loadElsewhere(Topic topic, List<Topic> siblings) {
+        Map<Integer, Integer> leaders = new HashMap<>();
+        Map<Integer, Integer> replicas = new HashMap<>();
         for (Topic other : siblings) {
             if (other.getMetadata().getUid().equals(topic.getMetadata().getUid()) || other.getStatus() == null
                     || other.getStatus().getPartitions() == null) {
                 continue;
             }
             for (PartitionStatus p : other.getStatus().getPartitions()) {
-                load.merge(p.getLeader(), 1, Integer::sum);
+                leaders.merge(p.getReplicas().isEmpty() ? p.getLeader() : p.getReplicas().get(0), 1, Integer::sum);
+                p.getReplicas().forEach(r -> replicas.merge(r, 1, Integer::sum));
             }
         }
-        return load;
+        return new PartitionPlacer.Load(leaders, replicas);
     }
 
     private static String leaders(List<PartitionStatus> placement) {

@@ -58,9 +58,6 @@ final class TopicSpecCheck {
             return problem("ReplicationFactorTooLarge", "replicationFactor " + rf + " is above the " + brokers
                     + " brokers of cluster " + cluster.getMetadata().getName());
         }
-        if (rf > 1) {
-            return problem("ReplicationNotSupported", "replication is not built yet; set replicationFactor to 1");
-        }
         if (topic.getSpec().getConfig() != null) {
             String configProblem = TopicConfigCatalog.problem(topic.getSpec().getConfig());
             if (configProblem != null) {
