@@ -130,13 +130,6 @@ final class FloeProcess implements AutoCloseable {
         signal("CONT");
     }
 
-    private void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-        if (kill.waitFor() != 0) {
-            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
-        }
-    }
-
     /** SIGTERM: a clean shutdown. */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
@@ -149,8 +142,12 @@ final class FloeProcess implements AutoCloseable {
 
     /** Send a signal by name (STOP hangs the broker as a frozen VM would, CONT resumes it). */
     void signal(String name) throws Exception {
-        if (process != null && process.isAlive()) {
-            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
         }
     }
 
