@@ -190,7 +190,7 @@ public class Broker {
         appender.setReplication(replication);
         SupportedApis apis = new SupportedApis();
         apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
-                .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.io()))
+                .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.control()))
                 .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(replication, appender))
                 .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, replication, waiters, executors.io(),
                         executors.scheduler(), topicMetrics, tiering, executors.tier()))

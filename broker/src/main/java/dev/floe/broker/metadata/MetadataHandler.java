@@ -25,12 +25,13 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
     private final TopicService topics;
     private final ClusterView cluster;
-    private final Executor io;
+    /** Auto-creation waits for the operator in cluster mode: the topic-change pool, never the I/O one. */
+    private final Executor control;
 
-    public MetadataHandler(TopicService topics, ClusterView cluster, Executor io) {
+    public MetadataHandler(TopicService topics, ClusterView cluster, Executor control) {
         this.topics = topics;
         this.cluster = cluster;
-        this.io = io;
+        this.control = control;
     }
 
     @Override
@@ -38,7 +39,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         boolean needsCreate = request.topics() != null && request.allowAutoTopicCreation() && topics.autoCreateEnabled()
                 && request.topics().stream().anyMatch(t -> t.name() != null && topics.get(t.name()) == null);
         if (needsCreate) {
-            return CompletableFuture.supplyAsync(() -> build(request, ctx.apiVersion()), io);
+            return CompletableFuture.supplyAsync(() -> build(request, ctx.apiVersion()), control);
         }
         return CompletableFuture.completedFuture(build(request, ctx.apiVersion()));
     }
