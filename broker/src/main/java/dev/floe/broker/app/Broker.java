@@ -216,7 +216,7 @@ public class Broker {
         ProducerIdAllocator producerIds = new ProducerIdAllocator(registryOfTopics, cluster.localNodeId());
         transactions = Transactions.start(new Transactions.Settings(config.transactionStatePartitions(),
                         config.transactionMaxTimeoutMs(), kubernetes != null), topics, logs, cluster, appender, groups, producerIds,
-                executors.scheduler(), executors.io(), registry);
+                executors.scheduler(), executors.io(), executors.control(), registry);
         registerTransactionApis(apis, producerIds);
         apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets(),
                         TxnStateLog.TOPIC, transactions.stateLog()::partitionFor))

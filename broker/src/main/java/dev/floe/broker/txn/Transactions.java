@@ -1,5 +1,6 @@
 package dev.floe.broker.txn;
 
+import org.jboss.logging.Logger;
 import dev.floe.broker.cluster.ClusterView;
 import dev.floe.broker.group.GroupCoordinator;
 import dev.floe.broker.log.LogManager;
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * topic exists; otherwise the topic is created at the first transactional InitProducerId, as Kafka does.
  */
 public final class Transactions {
+    private static final Logger LOG = Logger.getLogger(Transactions.class);
     private Transactions() {
     }
 
@@ -33,7 +35,7 @@ public final class Transactions {
     public static TransactionCoordinator start(Settings settings, TopicService topics, LogManager logs,
                                                ClusterView cluster, PartitionAppender appender,
                                                GroupCoordinator groups, ProducerIdAllocator ids,
-                                               ScheduledExecutorService scheduler, Executor io,
+                                               ScheduledExecutorService scheduler, Executor io, Executor control,
                                                MeterRegistry registry) throws IOException {
         var existing = topics.get(TxnStateLog.TOPIC);
         TxnStateLog.Creator creator = () -> {
@@ -49,9 +51,18 @@ public final class Transactions {
                         + "the operator must place it (kubectl describe topics)");
             }
         };
-        if (settings.createAtStart()) {
-            creator.create();
-            existing = topics.get(TxnStateLog.TOPIC);
+        if (settings.createAtStart() && existing == null) {
+            // In cluster mode a partition's coordinator is its leader, so the topic must be placed before any
+            // client asks. The operator decides that placement: ask now but never hold up the start for it (a
+            // broker must serve without an operator running, as it must without transactions being used).
+            control.execute(() -> {
+                try {
+                    creator.create();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("cannot create %s yet (%s); transactional producers get COORDINATOR_NOT_AVAILABLE "
+                            + "until it exists", TxnStateLog.TOPIC, e.getMessage());
+                }
+            });
         }
         TxnMetrics metrics = new TxnMetrics(registry);
         TxnStateLog stateLog = new TxnStateLog(appender,
