@@ -135,6 +135,7 @@ public class Broker {
         topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null,
                 config.fileDeleteDelayMs()),
                 config.numPartitions(), config.autoCreateTopics());
+        topics.setDefaultReplicationFactor(config.defaultReplicationFactor());
         if (remote != null) {
             tiering = new TieringService(TierBackends.factory(remote), logs,
                     name -> registryOfTopics.get(name).topicId().toString(), registry,

@@ -101,7 +101,7 @@ public final class KubernetesCluster implements AutoCloseable {
                 .withLabel(Labels.CLUSTER, s.cluster()).inform(sync, 60_000);
         sync.reportTopicsMissingFrom(topicInformer.getStore().list());
         KubernetesTopicControl control = new KubernetesTopicControl(client, s.namespace(), s.cluster(),
-                topicInformer.getStore(), registry, s.topicChangeTimeoutMs());
+                topicInformer.getStore(), registry, s.topicChangeTimeoutMs(), view::knownBrokers);
         // The operator's verdict on a change arrives as a Topic status update: wake whoever awaits it.
         topicInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
