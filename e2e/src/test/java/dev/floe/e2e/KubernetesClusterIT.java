@@ -244,10 +244,15 @@ class KubernetesClusterIT {
             assertThat(resource.getSpec().getPartitions()).isEqualTo(3);
             assertThat(resource.getStatus().getTopicId()).isNotNull();
 
-            // What the operator refuses, the client is refused with Kafka's error.
-            var refused = admin.createTopics(List.of(new NewTopic("too-replicated", 1, (short) 2))).all();
+            // The replication factor a client asks for is the Topic's; more replicas than brokers is refused.
+            admin.createTopics(List.of(new NewTopic("replicated", 1, (short) 3))).all().get();
+            Topic replicated = awaitTopicReady("replicated");
+            assertThat(replicated.getSpec().getReplicationFactor()).isEqualTo(3);
+            assertThat(replicated.getStatus().getPartitions().get(0).getReplicas()).containsExactlyInAnyOrder(0, 1, 2);
+            var refused = admin.createTopics(List.of(new NewTopic("too-replicated", 1, (short) 4))).all();
             assertThat(org.assertj.core.api.Assertions.catchThrowable(refused::get))
-                    .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidReplicationFactorException.class);
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidReplicationFactorException.class)
+                    .hasMessageContaining("replication factor 4 is larger than the 3 brokers");
         }
         roundTrip("Payments_V2", 300, 3);
 

@@ -102,6 +102,9 @@ class ReplicationIT {
         // What the operator would have placed before the brokers start: the offsets topic (one replica here).
         createTopic("consumer-offsets", "__consumer_offsets", 1, List.of(new PartitionStatus(0, List.of(0), 0, 0,
                 List.of(0))), Map.of("retention.ms", "-1"));
+        // And __transaction_state, which a broker in cluster mode awaits at start (one replica here too).
+        createTopic("transaction-state", "__transaction_state", 1, List.of(new PartitionStatus(0, List.of(0), 0, 0,
+                List.of(0))), Map.of("cleanup.policy", "compact"));
         // The topic under test: three replicas, broker 0 leads in epoch 1, everybody in sync.
         createTopic(TOPIC, TOPIC, 1, List.of(new PartitionStatus(0, List.of(0, 1, 2), 0, 1, List.of(0, 1, 2))),
                 Map.of("min.insync.replicas", "2"));

@@ -67,7 +67,9 @@ public final class BrokerConfigView {
                 STRING, null));
         out.add(new Entry("log.dirs", config.dataDir(), STRING, null));
         out.add(new Entry("num.partitions", Integer.toString(config.numPartitions()), INT, "1"));
-        out.add(new Entry("default.replication.factor", "1", INT, "1"));
+        // A standalone broker is the only replica: its topics always have replication factor 1.
+        int defaultRf = "kubernetes".equals(config.cluster().mode()) ? config.defaultReplicationFactor() : 1;
+        out.add(new Entry("default.replication.factor", Integer.toString(defaultRf), INT, "1"));
         out.add(new Entry("auto.create.topics.enable", Boolean.toString(config.autoCreateTopics()), BOOLEAN, "true"));
         out.add(new Entry("delete.topic.enable", "true", BOOLEAN, "true"));
         out.add(new Entry("socket.request.max.bytes", Integer.toString(config.maxRequestBytes()), INT, "104857600"));

@@ -55,7 +55,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             replication = (short) t.assignments().iterator().next().brokerIds().size();
         } else {
             partitions = t.numPartitions() == -1 ? topics.defaultPartitions() : t.numPartitions();
-            replication = t.replicationFactor() == -1 ? 1 : t.replicationFactor();
+            replication = t.replicationFactor() == -1 ? (short) topics.defaultReplicationFactor() : t.replicationFactor();
         }
         Map<String, String> configs = new LinkedHashMap<>();
         for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs()) {
@@ -67,7 +67,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         }
         if (!validateOnly) {
             try {
-                TopicInfo created = topics.create(t.name(), partitions, configs);
+                TopicInfo created = topics.create(t.name(), partitions, replication, configs);
                 if (created == null) {
                     return fail(result, Errors.TOPIC_ALREADY_EXISTS, "topic '" + t.name() + "' already exists");
                 }

@@ -51,6 +51,7 @@ import dev.floe.broker.replication.OffsetsForLeaderEpochHandler;
 import dev.floe.broker.replication.ReplicaFetchers;
 import dev.floe.broker.replication.ReplicaManager;
 import dev.floe.broker.replication.Replication;
+import org.apache.kafka.common.protocol.Errors;
 import dev.floe.broker.protocol.SupportedApis;
 import dev.floe.broker.topic.MetadataFile;
 import dev.floe.broker.topic.TopicConfigs;
@@ -134,6 +135,7 @@ public class Broker {
         topics = new TopicService(registryOfTopics, logs, new TopicConfigs(config.defaults(), remote != null,
                 config.fileDeleteDelayMs()),
                 config.numPartitions(), config.autoCreateTopics());
+        topics.setDefaultReplicationFactor(config.defaultReplicationFactor());
         if (remote != null) {
             tiering = new TieringService(TierBackends.factory(remote), logs,
                     name -> registryOfTopics.get(name).topicId().toString(), registry,
@@ -172,6 +174,10 @@ public class Broker {
                     () -> java.nio.file.Files.isWritable(dataDir));
             cluster = kubernetes.view();
             replication = startReplication();
+            if (tiering != null) {
+                ReplicaManager leaders = replicaManager;
+                tiering.setLeadership(tp -> leaders.checkLeader(tp, Replication.NO_EPOCH) == Errors.NONE);
+            }
         } else if ("standalone".equals(config.cluster().mode())) {
             cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
                     registryOfTopics.clusterId());

@@ -101,7 +101,7 @@ public final class KubernetesCluster implements AutoCloseable {
                 .withLabel(Labels.CLUSTER, s.cluster()).inform(sync, 60_000);
         sync.reportTopicsMissingFrom(topicInformer.getStore().list());
         KubernetesTopicControl control = new KubernetesTopicControl(client, s.namespace(), s.cluster(),
-                topicInformer.getStore(), registry, s.topicChangeTimeoutMs());
+                topicInformer.getStore(), registry, s.topicChangeTimeoutMs(), () -> brokerCount(client, s, view));
         // The operator's verdict on a change arrives as a Topic status update: wake whoever awaits it.
         topicInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -215,5 +215,23 @@ public final class KubernetesCluster implements AutoCloseable {
         leaseInformer.stop();
         lease.release();
         client.close();
+    }
+
+    /**
+     * The brokers a replica may go on: the Cluster's replicas (what the operator checks a replication factor
+     * against), read when a topic is created; the brokers seen so far if the Cluster cannot be read. Not the live
+     * brokers: the first broker to start would otherwise create internal topics with a single replica.
+     */
+    private static int brokerCount(KubernetesClient client, Settings s, KubernetesClusterView view) {
+        try {
+            Cluster c = client.resources(Cluster.class).inNamespace(s.namespace()).withName(s.cluster()).get();
+            if (c != null && c.getSpec() != null && c.getSpec().getReplicas() > 0) {
+                return c.getSpec().getReplicas();
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warnf("cannot read Cluster %s/%s for its broker count (%s); counting the brokers seen",
+                    s.namespace(), s.cluster(), e.getMessage());
+        }
+        return view.knownBrokers();
     }
 }

@@ -112,6 +112,14 @@ public final class KubernetesClusterView implements ClusterView {
         return null;
     }
 
+    /**
+     * Brokers of this cluster that have ever held a lease, live or not: a broker down for a moment still counts as
+     * a place for a replica (the operator checks a replication factor against the Cluster's replicas too).
+     */
+    public int knownBrokers() {
+        return Math.max(1, Math.max(leases.size(), brokers().size()));
+    }
+
     void leaseChanged(Lease l) {
         leases.put(l.getMetadata().getName(), l);
     }

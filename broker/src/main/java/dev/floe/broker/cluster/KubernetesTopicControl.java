@@ -38,9 +38,11 @@ public final class KubernetesTopicControl implements TopicService.ControlPlane {
     private final long timeoutMs;
     private final Object changed = new Object();
     private long changes;
+    private final java.util.function.IntSupplier brokerCount;
 
     public KubernetesTopicControl(KubernetesClient client, String namespace, String cluster, Store<Topic> topics,
-                                  TopicRegistry registry, long timeoutMs) {
+                                  TopicRegistry registry, long timeoutMs, java.util.function.IntSupplier brokerCount) {
+        this.brokerCount = brokerCount;
         this.client = client;
         this.namespace = namespace;
         this.cluster = cluster;
@@ -59,20 +61,26 @@ public final class KubernetesTopicControl implements TopicService.ControlPlane {
     }
 
     @Override
-    public TopicInfo create(String name, int partitions, Map<String, String> configs) throws TopicChangeException {
+    public int brokerCount() {
+        return brokerCount.getAsInt();
+    }
+
+    @Override
+    public TopicInfo create(String name, int partitions, int replicationFactor, Map<String, String> configs)
+            throws TopicChangeException {
         Topic topic = new Topic();
         topic.setMetadata(new ObjectMetaBuilder().withName(TopicResourceNames.objectName(name)).withNamespace(namespace)
                 .addToLabels(Labels.CLUSTER, cluster).build());
         topic.getSpec().setPartitions(partitions);
-        topic.getSpec().setReplicationFactor(1);
+        topic.getSpec().setReplicationFactor(replicationFactor);
         topic.getSpec().setConfig(new LinkedHashMap<>(configs));
         if (!TopicResourceNames.isValidObjectName(name)) {
             topic.getSpec().setTopicName(name);
         }
         try {
             client.resources(Topic.class).inNamespace(namespace).resource(topic).create();
-            LOG.infof("created Topic %s/%s for Kafka topic %s (%d partitions) on a client's request", namespace,
-                    topic.getMetadata().getName(), name, partitions);
+            LOG.infof("created Topic %s/%s for Kafka topic %s (%d partitions, replication factor %d) on a client's "
+                    + "request", namespace, topic.getMetadata().getName(), name, partitions, replicationFactor);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 // Someone else created it first (another broker auto-creating, or kubectl): wait until it is

@@ -59,6 +59,14 @@ public interface BrokerConfig {
     @WithDefault("1")
     int numPartitions();
 
+    /**
+     * Kafka's default.replication.factor, for topics created without one (auto-created, internal, CreateTopics
+     * with -1), capped by the brokers of the cluster; a standalone broker always uses 1.
+     */
+    @WithName("default-replication-factor")
+    @WithDefault("3")
+    int defaultReplicationFactor();
+
     /** Broker-wide defaults for topic configs (Kafka's names without the "log." prefix). */
     Defaults defaults();
 

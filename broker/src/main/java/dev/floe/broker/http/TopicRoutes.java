@@ -53,7 +53,7 @@ final class TopicRoutes {
         try {
             name = body.getString("name");
             partitions = body.getInteger("partitions", topics().defaultPartitions());
-            replication = body.getInteger("replicationFactor", 1);
+            replication = body.getInteger("replicationFactor", topics().defaultReplicationFactor());
             body.getJsonObject("configs", new JsonObject()).forEach(e -> configs.put(e.getKey(), String.valueOf(e.getValue())));
         } catch (ClassCastException e) {
             throw Problem.badRequest("a field has the wrong type; expected " + shape);
@@ -64,7 +64,7 @@ final class TopicRoutes {
                 throw Problem.of(problem.error(), problem.message());
             }
             try {
-                TopicInfo created = topics().create(name, partitions, configs);
+                TopicInfo created = topics().create(name, partitions, replication, configs);
                 if (created == null) {
                     throw Problem.of(Errors.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
                 }

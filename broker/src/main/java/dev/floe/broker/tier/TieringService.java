@@ -54,6 +54,11 @@ public final class TieringService {
     }
 
     private final StoreFactory factory;
+    /**
+     * Whether this broker leads a partition now. Only the leader uploads and applies remote retention: replicas
+     * writing the same offsets to one bucket would race on its manifests. A single broker leads everything.
+     */
+    private volatile java.util.function.Predicate<TopicPartition> leads = tp -> true;
     private final LogManager logs;
     private final Function<String, String> topicIdOf;
     private final Map<TopicPartition, PartitionTier> tiers = new ConcurrentHashMap<>();
@@ -100,6 +105,11 @@ public final class TieringService {
         remoteFetch = Timer.builder("floe.tier.fetch.latency").publishPercentiles(0.5, 0.99).register(registry);
         Gauge.builder("floe.tier.upload.lag", this, TieringService::uploadLagBytes).baseUnit("bytes")
                 .description("Bytes in sealed local segments not yet in object storage").register(registry);
+    }
+
+    /** Set by the broker in cluster mode: uploads and remote retention only for partitions led here. */
+    public void setLeadership(java.util.function.Predicate<TopicPartition> leads) {
+        this.leads = leads;
     }
 
     private PartitionTier tier(TopicPartition tp) {
@@ -205,6 +215,10 @@ public final class TieringService {
         }
         try {
             listed(tp);
+            if (!leads.test(tp)) {
+                followLeaderUploads(tp, tier, log);
+                return;
+            }
             for (LogSegment segment : log.segments()) {
                 // Only flushed segments go up: their producer snapshot is written once they are on disk.
                 if (!segment.isSealed() || segment.lastOffset() <= tier.uploadedThrough
@@ -280,7 +294,30 @@ public final class TieringService {
                 segment.size(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** Local retention may delete a segment only once object storage holds it. */
+    /**
+     * A follower uploads nothing; its local retention goes by what the leader has uploaded. Re-list the bucket only
+     * when a sealed local segment is not yet known to be there (one LIST per pass, only while something waits).
+     */
+    private void followLeaderUploads(TopicPartition tp, PartitionTier tier, PartitionLog log) throws IOException {
+        boolean waiting = log.segments().stream().anyMatch(s -> s.isSealed() && s.size() > 0
+                && s.lastOffset() > tier.uploadedThrough);
+        if (!waiting) {
+            return;
+        }
+        synchronized (tier) {
+            List<RemoteSegmentRef> remote = tier.store.segments();
+            List<RemoteSegmentRef> known = new ArrayList<>(tier.segments);
+            tier.segments.addAll(remote.stream().filter(r -> !known.contains(r)).toList());
+            tier.segments.retainAll(remote);
+            long through = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
+            if (through > tier.uploadedThrough) {
+                LOG.debugf("%s: the leader has uploaded through %d", tp, through);
+                tier.uploadedThrough = through;
+            }
+        }
+    }
+
+    /** Local retention may delete a segment only once object storage holds it (uploaded here or by the leader). */
     public boolean isUploaded(TopicPartition tp, LogSegment segment) {
         PartitionTier tier = tiers.get(tp);
         return tier != null && tier.listed && segment.lastOffset() <= tier.uploadedThrough;
@@ -363,6 +400,9 @@ public final class TieringService {
         for (Map.Entry<TopicPartition, PartitionTier> e : tiers.entrySet()) {
             PartitionLog log = logs.log(e.getKey());
             if (log == null) {
+                continue;
+            }
+            if (!leads.test(e.getKey())) {
                 continue;
             }
             LogConfig cfg = log.config();

@@ -23,7 +23,10 @@ public final class TopicService implements TopicRegistry.Listener {
      * returns once the change has reached this broker's registry, so a client sees its own change right away.
      */
     public interface ControlPlane {
-        TopicInfo create(String name, int partitions, Map<String, String> configs) throws IOException;
+        TopicInfo create(String name, int partitions, int replicationFactor, Map<String, String> configs) throws IOException;
+
+        /** Brokers a replica may be placed on: the upper bound of a replication factor. */
+        int brokerCount();
 
         TopicError delete(String name) throws IOException;
 
@@ -38,6 +41,7 @@ public final class TopicService implements TopicRegistry.Listener {
     private final TopicConfigs configs;
     private final int defaultPartitions;
     private final boolean autoCreate;
+    private volatile int defaultReplicationFactor = 1;
 
     public TopicService(TopicRegistry registry, LogManager logs, TopicConfigs configs, int defaultPartitions,
                         boolean autoCreate) {
@@ -82,6 +86,20 @@ public final class TopicService implements TopicRegistry.Listener {
         return defaultPartitions;
     }
 
+    /** Kafka's default.replication.factor: used when a client gives none and for auto-created and internal topics. */
+    public void setDefaultReplicationFactor(int replicationFactor) {
+        this.defaultReplicationFactor = Math.max(1, replicationFactor);
+    }
+
+    /**
+     * The replication factor of a topic created without one: the configured default, capped by the brokers there
+     * are (so one broker, or a standalone broker, still creates topics); always 1 without a control plane.
+     */
+    public int defaultReplicationFactor() {
+        ControlPlane plane = controlPlane;
+        return plane == null ? 1 : Math.max(1, Math.min(defaultReplicationFactor, plane.brokerCount()));
+    }
+
     /** Null when a topic like this could be created, else why not. */
     public TopicError validateCreate(String name, int partitions, int replicationFactor, Map<String, String> topicConfigs) {
         String nameProblem = TopicNames.problem(name);
@@ -95,9 +113,18 @@ public final class TopicService implements TopicRegistry.Listener {
             return new TopicError(Errors.INVALID_PARTITIONS, "number of partitions must be between 1 and "
                     + MAX_PARTITIONS + ", not " + partitions);
         }
-        if (replicationFactor != 1) {
+        ControlPlane plane = controlPlane;
+        if (plane == null && replicationFactor != 1) {
             return new TopicError(Errors.INVALID_REPLICATION_FACTOR, "replication factor " + replicationFactor
                     + " is not possible: this standalone broker is the only replica (use 1 or leave it unset)");
+        }
+        if (replicationFactor < 1) {
+            return new TopicError(Errors.INVALID_REPLICATION_FACTOR, "replication factor must be at least 1, not "
+                    + replicationFactor);
+        }
+        if (plane != null && replicationFactor > plane.brokerCount()) {
+            return new TopicError(Errors.INVALID_REPLICATION_FACTOR, "replication factor " + replicationFactor
+                    + " is larger than the " + plane.brokerCount() + " brokers of this cluster");
         }
         String configProblem = configs.problem(topicConfigs);
         if (configProblem != null) {
@@ -106,9 +133,15 @@ public final class TopicService implements TopicRegistry.Listener {
         return TopicError.NONE;
     }
 
+    /** Create with the default replication factor (internal topics, callers that give none). */
     public TopicInfo create(String name, int partitions, Map<String, String> topicConfigs) throws IOException {
+        return create(name, partitions, defaultReplicationFactor(), topicConfigs);
+    }
+
+    public TopicInfo create(String name, int partitions, int replicationFactor, Map<String, String> topicConfigs)
+            throws IOException {
         if (controlPlane != null) {
-            return controlPlane.create(name, partitions, topicConfigs);
+            return controlPlane.create(name, partitions, replicationFactor, topicConfigs);
         }
         TopicInfo created = registry.create(name, partitions, topicConfigs);
         if (created != null) {
@@ -125,7 +158,7 @@ public final class TopicService implements TopicRegistry.Listener {
             return existing;
         }
         if (controlPlane != null) {
-            TopicInfo created = controlPlane.create(name, defaultPartitions, Map.of());
+            TopicInfo created = controlPlane.create(name, defaultPartitions, defaultReplicationFactor(), Map.of());
             return created != null ? created : registry.get(name);
         }
         TopicInfo created = registry.create(name, defaultPartitions, Map.of());

@@ -182,4 +182,49 @@ class TieringServiceTest {
         assertThat(store.bytes).as("retention kept the bucket nearly empty").hasSizeLessThan(5);
         assertThat(failures).isEmpty();
     }
+
+    /**
+     * Issue 11: with several replicas only the leader uploads (replicas writing one partition's objects would race on
+     * its manifests), and a follower's local retention goes by what the leader uploaded, not by uploads of its own.
+     */
+    @Test
+    void onlyTheLeaderUploadsAndAFollowerDeletesWhatTheLeaderUploaded() throws Exception {
+        MemoryStore store = new MemoryStore();
+        LogManager leaderLogs = new LogManager(dir.resolve("leader"), new SegmentReaper(scheduler, 0), Runnable::run);
+        LogManager followerLogs = new LogManager(dir.resolve("follower"), new SegmentReaper(scheduler, 0), Runnable::run);
+        PartitionLog onLeader = leaderLogs.open(TP, tiered(-1));
+        PartitionLog onFollower = followerLogs.open(TP, tiered(-1));
+        TieringService leader = service(leaderLogs, store);
+        TieringService follower = service(followerLogs, store);
+        follower.setLeadership(tp -> false);
+        try {
+            for (int i = 0; i < 40; i++) {
+                onLeader.appendAsLeader(batch(i, "value-" + i));
+                onFollower.appendAsLeader(batch(i, "value-" + i));
+            }
+            assertThat(onFollower.segments()).as("sealed segments to tier").hasSizeGreaterThan(2);
+            var sealed = onFollower.segments().get(0);
+
+            follower.uploadPass();
+            assertThat(store.segments).as("a follower uploads nothing").isEmpty();
+            assertThat(follower.isUploaded(TP, sealed)).as("not in the bucket yet: kept locally").isFalse();
+
+            leader.uploadPass();
+            assertThat(store.segments).as("the leader uploads its sealed segments").isNotEmpty();
+            assertThat(follower.isUploaded(TP, sealed)).as("the follower has not looked yet").isFalse();
+            var uploadedByLeader = List.copyOf(store.segments.values());
+
+            follower.uploadPass();
+            assertThat(store.segments.values()).as("still only the leader's uploads")
+                    .containsExactlyElementsOf(uploadedByLeader);
+            assertThat(follower.isUploaded(TP, sealed)).as("the leader uploaded it: local retention may delete it")
+                    .isTrue();
+            assertThat(follower.remoteEnd(TP)).isEqualTo(leader.remoteEnd(TP));
+        } finally {
+            leader.close();
+            follower.close();
+            leaderLogs.close();
+            followerLogs.close();
+        }
+    }
 }
