@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -24,7 +25,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -52,6 +52,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Replication between three packaged brokers in cluster mode, against fabric8's mock API server. The test is the
@@ -70,6 +71,7 @@ class ReplicationIT {
 
     static final String NS = "replication";
     static final String TOPIC = "ledger";
+    static final String QUORUM = "quorum";
     static final int BROKERS = 3;
     static final long LAG_MS = 3_000;
 
@@ -108,6 +110,9 @@ class ReplicationIT {
                 List.of(0))), Map.of("cleanup.policy", "compact"));
         // The topic under test: three replicas, broker 0 leads in epoch 1, everybody in sync.
         createTopic(TOPIC, TOPIC, 1, List.of(new PartitionStatus(0, List.of(0, 1, 2), 0, 1, List.of(0, 1, 2))),
+                Map.of("min.insync.replicas", "2"));
+        // A second three-replica topic, led by broker 0, for the test that stops two of its replicas.
+        createTopic(QUORUM, QUORUM, 1, List.of(new PartitionStatus(0, List.of(0, 1, 2), 0, 1, List.of(0, 1, 2))),
                 Map.of("min.insync.replicas", "2"));
         // And one with a single replica: it must behave as before replication (high watermark = log end).
         createTopic("single", "single", 1, List.of(new PartitionStatus(0, List.of(1), 1, 0, List.of(1))), Map.of());
@@ -159,10 +164,47 @@ class ReplicationIT {
     }
 
     @Test
-    @Disabled("Liveness bug found in CI on 2026-12-02, not yet fixed: after SIGSTOP/SIGCONT of brokers 1 and 2 and a "
-            + "move of leadership to broker 1, broker 2's fetcher saw 'broker 1 has no live lease' and then an "
-            + "EOFException, never caught up, and the acks=all produce to broker 1 timed out after 60 s. It passed "
-            + "in earlier runs; ReplicationFailoverIT covers failover with the operator. See docs/replication.md.")
+    void withTwoOfThreeReplicasStoppedAcksAllIsRefusedAndAcksOneWorksAndNothingAckedIsLost() throws Exception {
+        List<String> acked = new ArrayList<>(values("before", 20));
+        produce(brokers.get(0), "all", acked, QUORUM);
+
+        brokers.get(1).signal("STOP");
+        brokers.get(2).signal("STOP");
+        try {
+            // One acks=1 record gives the leader something the stopped followers never fetch; after
+            // replica.lag.time.max.ms it drops them from the in-sync set and writes that to Topic.status.
+            List<String> nudge = List.of("nudge");
+            produce(brokers.get(0), "1", nudge, QUORUM);
+            acked.addAll(nudge);
+            await("the leader shrank the in-sync set to itself",
+                    () -> new HashSet<>(partitionStatus(QUORUM).getIsr()).equals(Set.of(0)) ? true : null);
+
+            assertThatThrownBy(() -> produceOnce(brokers.get(0), "all", "refused", QUORUM))
+                    .as("acks=all with one in-sync replica and min.insync.replicas=2")
+                    .hasRootCauseInstanceOf(NotEnoughReplicasException.class);
+
+            List<String> single = values("acks1", 10);
+            produce(brokers.get(0), "1", single, QUORUM);
+            acked.addAll(single);
+        } finally {
+            brokers.get(1).signal("CONT");
+            brokers.get(2).signal("CONT");
+        }
+
+        await("both followers are back in the in-sync set",
+                () -> partitionStatus(QUORUM).getIsr().size() == 3 ? true : null);
+        for (int b = 1; b < BROKERS; b++) {
+            int broker = b;
+            await("broker " + b + " copied every acknowledged record",
+                    () -> logValues(broker, QUORUM).equals(acked) ? true : null);
+        }
+        assertThat(logValues(0, QUORUM)).as("the refused record was never appended").isEqualTo(acked);
+        assertThat(consume(brokers.get(0), QUORUM, acked.size()))
+                .as("every acknowledged record exactly once, in order").containsExactlyElementsOf(acked);
+        produceOnce(brokers.get(0), "all", "after", QUORUM);
+    }
+
+    @Test
     void followersCopyTheLeaderLagAndReturnAndADeposedLeaderCutsItsDivergentTail() throws Exception {
         // 1. acks=all: every acknowledged record is in all three logs, the high watermark reaches every broker.
         List<String> first = values("first", 200);
@@ -261,6 +303,20 @@ class ReplicationIT {
         }
     }
 
+    /** One record, no retries: the broker's answer to this one request is the outcome. */
+    private void produceOnce(FloeProcess broker, String acks, String value, String topic) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, acks);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.RETRIES_CONFIG, "0");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            producer.send(new ProducerRecord<>(topic, 0, value, value)).get();
+        }
+    }
+
     private List<String> consume(FloeProcess broker, int count) {
         return consume(broker, TOPIC, count);
     }
@@ -287,7 +343,11 @@ class ReplicationIT {
 
     /** Every record value in broker {@code b}'s log files for the partition, read with Kafka's own classes. */
     private List<String> logValues(int b) throws Exception {
-        Path dir = brokers.get(b).dataDir().resolve(TOPIC + "-0");
+        return logValues(b, TOPIC);
+    }
+
+    private List<String> logValues(int b, String topic) throws Exception {
+        Path dir = brokers.get(b).dataDir().resolve(topic + "-0");
         List<String> values = new ArrayList<>();
         List<Path> segments;
         try (Stream<Path> files = Files.list(dir)) {
@@ -320,7 +380,11 @@ class ReplicationIT {
     }
 
     private PartitionStatus partitionStatus() {
-        return kube.resources(Topic.class).inNamespace(NS).withName(TOPIC).get().getStatus().getPartitions().get(0);
+        return partitionStatus(TOPIC);
+    }
+
+    private PartitionStatus partitionStatus(String object) {
+        return kube.resources(Topic.class).inNamespace(NS).withName(object).get().getStatus().getPartitions().get(0);
     }
 
     private Set<Integer> isr() {

@@ -257,8 +257,9 @@ public class Broker {
     private Replication startReplication() {
         var view = kubernetes.view();
         BrokerConfig.Replication r = config.replication();
-        fetchers = new ReplicaFetchers(view.localNodeId(), view::endpoint, r.fetchWaitMaxMs(),
-                r.fetchResponseMaxBytes(), r.fetchMaxBytes(), r.fetchBackoffMs());
+        fetchers = new ReplicaFetchers(view.localNodeId(), view::lastKnownEndpoint, r.fetchWaitMaxMs(),
+                r.fetchResponseMaxBytes(), r.fetchMaxBytes(), r.fetchBackoffMs(), r.socketTimeoutMs());
+        view.addLeaseListener(fetchers::leaseChanged);
         replicaManager = new ReplicaManager(view.localNodeId(), logs, view::leaseHeld, kubernetes.isrWriter(), fetchers,
                 r.lagTimeMaxMs(), executors.scheduler(), executors.replicationControl(), System::currentTimeMillis,
                 registry);

@@ -143,10 +143,10 @@ public final class KubernetesCluster implements AutoCloseable {
             LOG.warnf("broker %d starts without its lease; it leads nothing until a renewal succeeds", brokerId);
         }
         // The Lease has a thread of its own: a renewal never queues behind appends, reads or object-store calls,
-        // so a busy broker does not lose leadership it is able to exercise. With a fixed delay, at most one
-        // renewal is in flight even when the API server is slow.
-        leaseExecutor.scheduleWithFixedDelay(() -> renewIfHealthy(lease, healthy, brokerId),
-                lease.renewIntervalMs(), lease.renewIntervalMs(), TimeUnit.MILLISECONDS);
+        // so a busy broker does not lose leadership it is able to exercise. Each renewal schedules the next, so at
+        // most one is in flight even when the API server is slow, and a failed one is retried within a second
+        // rather than a third of the lease later.
+        new LeaseRenewals(lease, healthy, brokerId, leaseExecutor).start();
         LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
@@ -179,15 +179,6 @@ public final class KubernetesCluster implements AutoCloseable {
                     return;
                 }
             }
-        }
-    }
-
-    private static void renewIfHealthy(BrokerLease lease, BooleanSupplier healthy, int brokerId) {
-        if (healthy.getAsBoolean()) {
-            lease.renew();
-        } else {
-            LOG.warnf("broker %d is not healthy (its log directory is not writable); not renewing its lease, so "
-                    + "it stops leading when the lease runs out", brokerId);
         }
     }
 

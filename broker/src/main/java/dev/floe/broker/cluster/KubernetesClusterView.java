@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntConsumer;
 
 /**
  * The cluster as the Kubernetes API describes it: live brokers from their Leases, partition leaders from the Topics'
@@ -25,6 +27,7 @@ public final class KubernetesClusterView implements ClusterView {
     private final Map<String, Lease> leases = new ConcurrentHashMap<>();
     private final Map<String, List<PartitionAssignment>> placements = new ConcurrentHashMap<>();
     private volatile PlacementListener listener;
+    private final List<IntConsumer> leaseListeners = new CopyOnWriteArrayList<>();
 
     /** Told of every topic's placement as the informer delivers it (replication acts on roles and epochs). */
     public interface PlacementListener {
@@ -113,6 +116,30 @@ public final class KubernetesClusterView implements ClusterView {
     }
 
     /**
+     * The address a broker last advertised in its Lease, live or not. A follower fetches from the leader the
+     * placement names even when this broker's view of that leader's Lease looks expired: the view can lag (a watch
+     * that died while this process was stopped), and whether the leader may lead is the leader's and the
+     * controller's call, not the follower's. A leader that lost its lease refuses the fetch itself.
+     */
+    public BrokerEndpoint lastKnownEndpoint(int nodeId) {
+        if (nodeId == localNodeId) {
+            return self;
+        }
+        for (Lease l : leases.values()) {
+            BrokerEndpoint endpoint = addressOf(l);
+            if (endpoint != null && endpoint.nodeId() == nodeId) {
+                return endpoint;
+            }
+        }
+        return null;
+    }
+
+    /** Called with a broker id whenever that broker's Lease changes (renewed, taken over, released). */
+    public void addLeaseListener(IntConsumer listener) {
+        leaseListeners.add(listener);
+    }
+
+    /**
      * Brokers of this cluster that have ever held a lease, live or not: a broker down for a moment still counts as
      * a place for a replica (the operator checks a replication factor against the Cluster's replicas too).
      */
@@ -122,6 +149,10 @@ public final class KubernetesClusterView implements ClusterView {
 
     void leaseChanged(Lease l) {
         leases.put(l.getMetadata().getName(), l);
+        BrokerEndpoint endpoint = addressOf(l);
+        if (endpoint != null) {
+            leaseListeners.forEach(listener -> listener.accept(endpoint.nodeId()));
+        }
     }
 
     void leaseDeleted(Lease l) {
@@ -157,6 +188,11 @@ public final class KubernetesClusterView implements ClusterView {
                 || !spec.getRenewTime().toInstant().plusSeconds(spec.getLeaseDurationSeconds()).isAfter(now)) {
             return null;
         }
+        return addressOf(l);
+    }
+
+    /** The broker id and advertised address a Lease carries, whether or not it is live. */
+    private static BrokerEndpoint addressOf(Lease l) {
         Map<String, String> labels = l.getMetadata().getLabels();
         Map<String, String> annotations = l.getMetadata().getAnnotations();
         String id = labels == null ? null : labels.get(Labels.BROKER_ID);

@@ -137,6 +137,13 @@ public interface BrokerConfig {
         @WithDefault("1000")
         int fetchBackoffMs();
 
+        /**
+         * Kafka's replica.socket.timeout.ms: how long a follower waits to connect, and for a response beyond the
+         * fetch wait, before it gives the connection up and reconnects (FLOE_REPLICATION_SOCKET_TIMEOUT_MS).
+         */
+        @WithDefault("10000")
+        int socketTimeoutMs();
+
         /** Kafka's replica.high.watermark.checkpoint.interval.ms. */
         @WithDefault("5000")
         long highWatermarkCheckpointIntervalMs();

@@ -26,14 +26,15 @@ import java.util.function.IntFunction;
  * its own (Kafka's ReplicaFetcherThread). A partition that starts following (a new leader epoch) is first
  * truncated to where its latest local epoch ended on the leader (OffsetsForLeaderEpoch, KIP-101/279), then
  * fetched from its log end. The leader's batches are appended as they are: offsets, epochs, timestamps kept.
- * The leader's long poll (max wait) paces the loop; a failed connection is retried after a backoff.
+ * The leader's long poll (max wait) paces the loop; a failed connection is retried after a backoff, cut short
+ * when the leader's Lease changes (it came back) or a partition is added.
  */
 final class ReplicaFetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class);
     private static final short FETCH_VERSION = 12;
     private static final short OFFSETS_FOR_LEADER_EPOCH_VERSION = 4;
 
-    record Settings(int maxWaitMs, int maxBytes, int partitionMaxBytes, int backoffMs) {
+    record Settings(int maxWaitMs, int maxBytes, int partitionMaxBytes, int backoffMs, int socketTimeoutMs) {
     }
 
     /** One followed partition in this fetcher. */
@@ -59,6 +60,9 @@ final class ReplicaFetcher implements Runnable {
     private final Thread thread;
     private BrokerChannel channel;
     private long failures;
+    private String lastFailure;
+    /** Set by {@link #wake()}: the next backoff is skipped (guarded by {@link #lock}). */
+    private boolean woken;
 
     ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings) {
         this.sourceId = sourceId;
@@ -76,6 +80,15 @@ final class ReplicaFetcher implements Runnable {
     void add(PartitionReplica replica, int epoch) {
         synchronized (lock) {
             partitions.put(replica.topicPartition(), new Follow(replica, epoch));
+            woken = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** Something changed that may let a failed connection succeed now (the leader's Lease was renewed). */
+    void wake() {
+        synchronized (lock) {
+            woken = true;
             lock.notifyAll();
         }
     }
@@ -116,15 +129,24 @@ final class ReplicaFetcher implements Runnable {
                 }
                 truncate(work);
                 fetch(work);
+                if (failures > 0) {
+                    LOG.infof("fetching from broker %d works again after %d failed attempts", sourceId, failures);
+                }
                 failures = 0;
+                lastFailure = null;
             } catch (IOException | RuntimeException e) {
                 if (!running) {
                     return;
                 }
-                if (failures++ % 20 == 0) {
-                    LOG.warnf("fetching from broker %d failed (%s); retrying every %d ms", sourceId, e.toString(),
-                            settings.backoffMs());
+                // Every new kind of failure is logged, a repeated one every 20th time: a follower that cannot
+                // reach its leader must say so and why, without flooding the log once a second.
+                String failure = e.toString();
+                if (!failure.equals(lastFailure) || failures % 20 == 0) {
+                    LOG.warnf("fetching from broker %d failed (%s); retrying in %d ms or when its lease changes",
+                            sourceId, failure, settings.backoffMs());
                 }
+                lastFailure = failure;
+                failures++;
                 if (channel != null) {
                     channel.close();
                     channel = null;
@@ -167,22 +189,29 @@ final class ReplicaFetcher implements Runnable {
 
     private void backoff(long ms) {
         synchronized (lock) {
+            long until = System.currentTimeMillis() + ms;
             try {
-                lock.wait(ms);
+                long left;
+                while (running && !woken && (left = until - System.currentTimeMillis()) > 0) {
+                    lock.wait(left);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
             }
+            woken = false;
         }
     }
 
     private BrokerChannel connect() throws IOException {
         ClusterView.BrokerEndpoint leader = endpoints.apply(sourceId);
         if (leader == null) {
-            throw new IOException("broker " + sourceId + " has no live lease, so no address");
+            throw new IOException("broker " + sourceId + " has never published an address in its lease");
         }
-        BrokerChannel ch = new BrokerChannel(leader.host(), leader.port(), 5_000,
-                settings.maxWaitMs() + 30_000, "floe-replica-" + localId);
+        // The read timeout is the leader's long poll plus the socket timeout: a hung leader (SIGSTOP) costs the
+        // partitions it leads that long, never the partitions of other leaders (they have their own fetchers).
+        BrokerChannel ch = new BrokerChannel(leader.host(), leader.port(), settings.socketTimeoutMs(),
+                settings.maxWaitMs() + settings.socketTimeoutMs(), "floe-replica-" + localId);
         LOG.infof("fetching from broker %d at %s:%d", sourceId, leader.host(), leader.port());
         return ch;
     }

@@ -20,10 +20,19 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
     private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
 
     public ReplicaFetchers(int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, int maxWaitMs, int maxBytes,
-                           int partitionMaxBytes, int backoffMs) {
+                           int partitionMaxBytes, int backoffMs, int socketTimeoutMs) {
         this.localId = localId;
         this.endpoints = endpoints;
-        this.settings = new ReplicaFetcher.Settings(maxWaitMs, maxBytes, partitionMaxBytes, backoffMs);
+        this.settings = new ReplicaFetcher.Settings(maxWaitMs, maxBytes, partitionMaxBytes, backoffMs,
+                socketTimeoutMs);
+    }
+
+    /** A broker's Lease changed (it is back, or renewed): a fetcher backing off from it tries again now. */
+    public synchronized void leaseChanged(int brokerId) {
+        ReplicaFetcher fetcher = bySource.get(brokerId);
+        if (fetcher != null) {
+            fetcher.wake();
+        }
     }
 
     @Override

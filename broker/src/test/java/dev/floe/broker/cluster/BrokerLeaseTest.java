@@ -109,6 +109,24 @@ class BrokerLeaseTest {
     }
 
     @Test
+    void aFollowerStillFindsALeaderWhoseLeaseLooksExpiredInItsView() {
+        BrokerLease mine = new BrokerLease(client, NS, "demo", 0, "demo-broker-0", "127.0.0.1:9092", 15);
+        KubernetesClusterView view = new KubernetesClusterView(0, "cluster-uid",
+                new ClusterView.BrokerEndpoint(0, "127.0.0.1", 9092, null), mine);
+        List<Integer> changed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        view.addLeaseListener(changed::add);
+        // This view last saw broker 2's lease five minutes ago (its watch may have died while we were stopped).
+        view.leaseChanged(lease("demo-broker-2", 2, "10.0.0.2:9092", ZonedDateTime.now().minusMinutes(5), "demo-broker-2"));
+
+        assertThat(view.endpoint(2)).as("not live, so not offered to clients").isNull();
+        assertThat(view.lastKnownEndpoint(2)).as("but a follower can still reach it")
+                .extracting(ClusterView.BrokerEndpoint::host, ClusterView.BrokerEndpoint::port)
+                .containsExactly("10.0.0.2", 9092);
+        assertThat(view.lastKnownEndpoint(5)).as("a broker that never published an address").isNull();
+        assertThat(changed).as("lease listeners hear of the change, to wake fetchers backing off").containsExactly(2);
+    }
+
+    @Test
     void releaseHandsTheLeaseBackAtOnce() {
         BrokerLease lease = new BrokerLease(client, NS, "demo", 1, "demo-broker-1", "127.0.0.1:9092", 15);
         lease.renew();
