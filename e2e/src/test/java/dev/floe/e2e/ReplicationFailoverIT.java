@@ -212,6 +212,162 @@ class ReplicationFailoverIT {
         failover("SIGSTOP", FloeProcess::pause, FloeProcess::resume);
     }
 
+    /**
+     * The broker coordinating a consumer group (the leader of its __consumer_offsets partition) is SIGKILLed while
+     * the group consumes and commits. The group finds the new coordinator and goes on, and no committed offset is
+     * lost: nothing below what was committed before the kill is delivered again (a coordinator that had lost the
+     * offsets would send the consumer back to the earliest offset).
+     */
+    @Test
+    void aConsumerGroupKeepsConsumingAcrossACoordinatorFailover() throws Exception {
+        String topic = "audit";
+        String group = "auditors";
+        String everyBroker = brokers.stream().map(FloeProcess::bootstrap).collect(Collectors.joining(","));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, everyBroker))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 3))).all().get();
+        }
+        produce(everyBroker, topic, "before", 300);
+        try (GroupReader reader = new GroupReader(everyBroker, topic, group)) {
+            Map<Integer, Long> committedBefore = await("the group consumed and committed the first 300 records",
+                    Duration.ofSeconds(60), () -> {
+                        Map<Integer, Long> c = reader.lastCommitted();
+                        return c.values().stream().mapToLong(Long::longValue).sum() == 300 ? c : null;
+                    });
+            int coordinator = coordinatorOf(everyBroker, group);
+            brokers.get(coordinator).kill();
+            try {
+                String survivor = brokers.get((coordinator + 1) % BROKERS).bootstrap();
+                produce(survivor, topic, "after", 300);
+                await("the group consumed every record after the coordinator died", Duration.ofSeconds(120),
+                        () -> reader.distinctConsumed() == 600 ? true : null);
+                await("the group committed every record", Duration.ofSeconds(60),
+                        () -> reader.lastCommitted().values().stream().mapToLong(Long::longValue).sum() == 600
+                                ? true : null);
+                assertThat(coordinatorOf(survivor, group)).as("a new coordinator").isNotEqualTo(coordinator);
+                assertThat(committedOffsets(survivor, group, topic).values().stream().mapToLong(Long::longValue).sum())
+                        .as("what the new coordinator reports as committed").isEqualTo(600);
+                assertThat(reader.redeliveredBelow(committedBefore))
+                        .as("records below the offsets committed before the failover, delivered again").isEmpty();
+            } finally {
+                brokers.get(coordinator).start();
+            }
+            await("broker " + coordinator + " is back in every ISR of " + TOPIC, Duration.ofSeconds(60), () ->
+                    topic().getStatus().getPartitions().stream().allMatch(p -> p.getIsr().size() == BROKERS) ? true : null);
+        }
+    }
+
+    private int coordinatorOf(String bootstrap, String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return await("group " + group + " has a coordinator", Duration.ofSeconds(60), () -> {
+                try {
+                    return admin.describeConsumerGroups(List.of(group)).all().get().get(group).coordinator().id();
+                } catch (java.util.concurrent.ExecutionException notYet) {
+                    return null;
+                }
+            });
+        }
+    }
+
+    private Map<Integer, Long> committedOffsets(String bootstrap, String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<Integer, Long> out = new HashMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
+                if (tp.topic().equals(topic) && o != null) {
+                    out.put(tp.partition(), o.offset());
+                }
+            });
+            return out;
+        }
+    }
+
+    private static void produce(String bootstrap, String topic, String prefix, int count) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, prefix + "-" + i, prefix + "-" + i)));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get();
+            }
+        }
+    }
+
+    /** A group member polling and committing after every poll, as an application would, on its own thread. */
+    private static final class GroupReader implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+        private final Thread thread;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Map<String, Integer> deliveries = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile Map<Integer, Long> lastCommitted = Map.of();
+
+        GroupReader(String bootstrap, String topic, String group) {
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            consumer = new KafkaConsumer<>(props);
+            consumer.subscribe(List.of(topic));
+            thread = new Thread(this::run, "group-reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            while (running.get()) {
+                try {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        deliveries.merge(r.partition() + "/" + r.offset(), 1, Integer::sum);
+                    }
+                    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> positions = new HashMap<>();
+                    for (TopicPartition tp : consumer.assignment()) {
+                        positions.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+                    }
+                    consumer.commitSync(positions, Duration.ofSeconds(10));
+                    Map<Integer, Long> merged = new HashMap<>(lastCommitted);
+                    positions.forEach((tp, o) -> merged.put(tp.partition(), o.offset()));
+                    lastCommitted = Map.copyOf(merged);
+                } catch (org.apache.kafka.common.errors.WakeupException e) {
+                    return;
+                } catch (org.apache.kafka.common.KafkaException e) {
+                    // The coordinator is gone or the group is rebalancing: poll again, as an application would.
+                }
+            }
+        }
+
+        Map<Integer, Long> lastCommitted() {
+            return lastCommitted;
+        }
+
+        long distinctConsumed() {
+            return deliveries.size();
+        }
+
+        /** Deliveries after the first of records below {@code committed} (per partition). */
+        List<String> redeliveredBelow(Map<Integer, Long> committed) {
+            return deliveries.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                    .filter(k -> {
+                        String[] po = k.split("/");
+                        return Long.parseLong(po[1]) < committed.getOrDefault(Integer.parseInt(po[0]), -1L);
+                    }).sorted().toList();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            consumer.wakeup();
+            thread.join(30_000);
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
     /** With automatic rebalancing off, kafka-leader-election (ElectLeaders) brings the preferred leader back. */
     @Test
     void kafkaLeaderElectionToolMovesLeadershipBack() throws Exception {

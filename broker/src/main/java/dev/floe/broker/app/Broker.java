@@ -312,6 +312,14 @@ public class Broker {
                 config.groupInitialRebalanceDelayMs(), registry);
         coordinator.setOffsetsLeadership(partition -> cluster.isLocalLeader(OffsetStore.TOPIC, partition));
         coordinator.registerLoadedLag();
+        if (replicaManager != null) {
+            // Coordinator failover: the new leader of an offsets partition reads it back before serving its groups.
+            replicaManager.addLeadershipListener((tp, leader, epoch) -> {
+                if (tp.topic().equals(OffsetStore.TOPIC)) {
+                    coordinator.offsetsLeadershipChanged(tp.partition(), leader, logs, executors.coordinatorLoad());
+                }
+            });
+        }
         return coordinator;
     }
 

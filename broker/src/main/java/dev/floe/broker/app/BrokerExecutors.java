@@ -21,6 +21,7 @@ public final class BrokerExecutors implements AutoCloseable {
     private final ExecutorService replicationControl;
     private final ScheduledExecutorService scheduler;
     private final ScheduledExecutorService cleaner;
+    private final ExecutorService coordinatorLoad;
 
     public BrokerExecutors(int ioThreads) {
         // Appends and local reads: short, disk-bound, on the request path.
@@ -38,6 +39,9 @@ public final class BrokerExecutors implements AutoCloseable {
         this.scheduler = Executors.newScheduledThreadPool(1, named("floe-scheduler"));
         // The log cleaner: one long, throttled job at a time, never in the way of appends, reads or fsyncs.
         this.cleaner = Executors.newSingleThreadScheduledExecutor(named("floe-cleaner"));
+        // Coordinators reading their state back from a partition they just came to lead: a long read of one
+        // partition must not hold up appends (io) or topic changes (control).
+        this.coordinatorLoad = Executors.newSingleThreadExecutor(named("floe-coordinator-load"));
     }
 
     private static ThreadFactory named(String prefix) {
@@ -81,12 +85,17 @@ public final class BrokerExecutors implements AutoCloseable {
         return cleaner;
     }
 
+    public ExecutorService coordinatorLoad() {
+        return coordinatorLoad;
+    }
+
     @Override
     public void close() throws InterruptedException {
         // A clean under way stops at its next chunk and leaves the old segments; wait for that before the logs close.
         cleaner.shutdownNow();
         cleaner.awaitTermination(10, TimeUnit.SECONDS);
         scheduler.shutdownNow();
+        coordinatorLoad.shutdownNow();
         lease.shutdownNow();
         tier.shutdownNow();
         control.shutdownNow();

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
+import org.jboss.logging.Logger;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -23,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * in the {@link OffsetStore}, and a lag gauge per group and partition.
  */
 public final class GroupCoordinator {
+    private static final Logger LOG = Logger.getLogger(GroupCoordinator.class);
     public static final int MAX_METADATA_BYTES = 4096;
 
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -33,6 +36,8 @@ public final class GroupCoordinator {
     private final MeterRegistry registry;
     private final Set<String> lagGauges = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.IntPredicate leadsOffsetsPartition = p -> true;
+    /** Offsets partitions this broker has just come to lead and is still reading: their groups wait. */
+    private final Set<Integer> loading = ConcurrentHashMap.newKeySet();
 
     public GroupCoordinator(OffsetStore offsets, LogManager logs, ScheduledExecutorService scheduler,
                             long initialRebalanceDelayMs, MeterRegistry registry) {
@@ -58,7 +63,44 @@ public final class GroupCoordinator {
 
     /** Whether group requests for {@code groupId} belong here. */
     public boolean coordinates(String groupId) {
-        return groupId == null || leadsOffsetsPartition.test(offsets.partitionFor(groupId));
+        if (groupId == null) {
+            return true;
+        }
+        int partition = offsets.partitionFor(groupId);
+        return leadsOffsetsPartition.test(partition) && !loading.contains(partition);
+    }
+
+    /**
+     * Cluster mode: this broker started or stopped leading offsets partition {@code partition}. Either way the
+     * live membership of that partition's groups here is stale: gaining it, members rejoin (their old coordinator
+     * is gone); losing it, they go to the new leader. Gaining it, the committed offsets are read back from the
+     * replicated log on {@code loader} before any group request for the partition is served (until then they get
+     * NOT_COORDINATOR and look the coordinator up again).
+     */
+    public void offsetsLeadershipChanged(int partition, boolean leader, LogManager logs, Executor loader) {
+        groups.entrySet().removeIf(e -> {
+            if (offsets.partitionFor(e.getKey()) != partition) {
+                return false;
+            }
+            e.getValue().markDead();
+            return true;
+        });
+        if (!leader) {
+            return;
+        }
+        loading.add(partition);
+        loader.execute(() -> {
+            try {
+                offsets.reload(logs, partition);
+                registerLoadedLag();
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.errorf(
+                        "could not load %s-%d as its new leader (%s); its groups keep getting NOT_COORDINATOR",
+                        OffsetStore.TOPIC, partition, e);
+                return;
+            }
+            loading.remove(partition);
+        });
     }
 
     Group getOrCreate(String groupId) {

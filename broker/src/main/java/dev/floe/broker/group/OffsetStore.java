@@ -3,6 +3,7 @@ package dev.floe.broker.group;
 import dev.floe.broker.log.AppendResult;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.ReadBound;
 import dev.floe.broker.log.ReadResult;
 import dev.floe.broker.produce.PartitionAppender;
 import org.apache.kafka.common.TopicPartition;
@@ -166,13 +167,26 @@ public final class OffsetStore {
 
     private CompletableFuture<Errors> write(String groupId, MemoryRecords records) {
         TopicPartition tp = new TopicPartition(TOPIC, partitionFor(groupId));
-        return appender.append(tp, records).thenApply((AppendResult result) -> {
+        // acks=all (Kafka's offsets.commit.required.acks=-1): a commit is answered once every in-sync replica of
+        // the offsets partition has it, so the next coordinator after a failover has it too.
+        return appender.append(tp, records, (short) -1).thenApply((AppendResult result) -> {
             if (!result.ok()) {
                 LOG.errorf("could not persist offsets of group %s to %s: %s %s", groupId, tp, result.error(), result.message());
-                return result.error() == Errors.KAFKA_STORAGE_ERROR ? Errors.COORDINATOR_NOT_AVAILABLE : result.error();
+                return commitError(result.error());
             }
             return Errors.NONE;
         });
+    }
+
+    /** The offsets partition's write error as a group client understands it (as Kafka's coordinator maps it). */
+    static Errors commitError(Errors appendError) {
+        return switch (appendError) {
+            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
+                    KAFKA_STORAGE_ERROR -> Errors.COORDINATOR_NOT_AVAILABLE;
+            case NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH -> Errors.NOT_COORDINATOR;
+            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> Errors.INVALID_COMMIT_OFFSET_SIZE;
+            default -> appendError;
+        };
     }
 
     private static MemoryRecordsBuilder builder() {
@@ -180,49 +194,76 @@ public final class OffsetStore {
                 TimestampType.CREATE_TIME, 0L);
     }
 
-    /** Rebuild the in-memory offsets from the internal topic; the latest record per key wins. */
+    /** Rebuild the in-memory offsets from the internal topic at start; the latest record per key wins. */
     public void load(LogManager logs) throws IOException {
         long started = System.currentTimeMillis();
         int records = 0;
         for (int p = 0; p < partitions; p++) {
             PartitionLog log = logs.log(new TopicPartition(TOPIC, p));
-            if (log == null) {
-                continue;
-            }
-            long offset = log.logStartOffset();
-            while (offset < log.highWatermark()) {
-                ReadResult read = log.read(offset, READ_CHUNK, true);
-                if (read.slice().sizeInBytes() == 0) {
-                    break;
-                }
-                long next = offset;
-                for (RecordBatch batch : MemoryRecords.readableRecords(read.slice().readAll()).batches()) {
-                    for (Record record : batch) {
-                        if (record.offset() < offset) {
-                            continue;
-                        }
-                        if (batch.isControlBatch()) {
-                            ControlRecordType type = ControlRecordType.parse(record.key());
-                            if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
-                                completeTransaction(batch.producerId(), p, type == ControlRecordType.COMMIT);
-                            }
-                        } else if (batch.isTransactional()) {
-                            applyPending(batch.producerId(), record);
-                        } else {
-                            apply(record);
-                        }
-                        records++;
-                    }
-                    next = batch.lastOffset() + 1;
-                }
-                if (next == offset) {
-                    break;
-                }
-                offset = next;
+            if (log != null) {
+                records += replay(log, p, ReadBound.HIGH_WATERMARK);
             }
         }
         LOG.infof("loaded committed offsets of %d groups from %d records of %s in %d ms", offsets.size(), records,
                 TOPIC, System.currentTimeMillis() - started);
+    }
+
+    /**
+     * This broker now leads offsets partition {@code partition}: what it holds in memory for that partition's
+     * groups is whatever it read while it last led it or at start, and everything the previous leader committed
+     * since is in the log it replicated. Forget the partition's groups and read the log again, to its end: as
+     * the new leader its whole log is the truth (the previous leader acknowledged commits only once every in-sync
+     * replica, this one included, had them).
+     */
+    public void reload(LogManager logs, int partition) throws IOException {
+        PartitionLog log = logs.log(new TopicPartition(TOPIC, partition));
+        if (log == null) {
+            return;
+        }
+        long started = System.currentTimeMillis();
+        offsets.keySet().removeIf(group -> partitionFor(group) == partition);
+        pending.values().forEach(byGroup -> byGroup.keySet().removeIf(group -> partitionFor(group) == partition));
+        pending.values().removeIf(Map::isEmpty);
+        int records = replay(log, partition, ReadBound.LOG_END);
+        LOG.infof("loaded %s-%d as its new leader: %d records up to offset %d in %d ms", TOPIC, partition, records,
+                log.logEndOffset(), System.currentTimeMillis() - started);
+    }
+
+    private int replay(PartitionLog log, int p, ReadBound bound) throws IOException {
+        int records = 0;
+        long offset = log.logStartOffset();
+        long end = bound == ReadBound.LOG_END ? log.logEndOffset() : log.highWatermark();
+        while (offset < end) {
+            ReadResult read = log.read(offset, READ_CHUNK, true, bound);
+            if (read.slice().sizeInBytes() == 0) {
+                break;
+            }
+            long next = offset;
+            for (RecordBatch batch : MemoryRecords.readableRecords(read.slice().readAll()).batches()) {
+                for (Record record : batch) {
+                    if (record.offset() < offset) {
+                        continue;
+                    }
+                    if (batch.isControlBatch()) {
+                        ControlRecordType type = ControlRecordType.parse(record.key());
+                        if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                            completeTransaction(batch.producerId(), p, type == ControlRecordType.COMMIT);
+                        }
+                    } else if (batch.isTransactional()) {
+                        applyPending(batch.producerId(), record);
+                    } else {
+                        apply(record);
+                    }
+                    records++;
+                }
+                next = batch.lastOffset() + 1;
+            }
+            if (next == offset) {
+                break;
+            }
+            offset = next;
+        }
+        return records;
     }
 
     private void applyPending(long producerId, Record record) {

@@ -48,6 +48,16 @@ public final class ReplicaManager implements Replication {
     private final Counter shrinks;
     private final Counter expands;
     private ScheduledFuture<?> lagCheck;
+    private final List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Told when this broker starts or stops leading a partition (or leads it in a new epoch), on the thread that
+     * applied the assignment, right after the role changed: coordinators load their state from the partition they
+     * now lead. Must not block; hand real work to an executor.
+     */
+    public interface LeadershipListener {
+        void leadershipChanged(TopicPartition tp, boolean leader, int leaderEpoch);
+    }
 
     public ReplicaManager(int localId, LogManager logs, BooleanSupplier leaseHeld, IsrWriter isrWriter,
                           FollowerLinks links, long lagTimeMaxMs, ScheduledExecutorService scheduler, Executor control,
@@ -89,6 +99,16 @@ public final class ReplicaManager implements Replication {
         lagCheck = scheduler.scheduleWithFixedDelay(this::checkLagging, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** Adds a listener and tells it at once of every partition this broker leads now. */
+    public void addLeadershipListener(LeadershipListener listener) {
+        leadershipListeners.add(listener);
+        partitions.forEach((tp, replica) -> {
+            if (replica.role() == PartitionReplica.Role.LEADER) {
+                listener.leadershipChanged(tp, true, replica.leaderEpoch());
+            }
+        });
+    }
+
     public void stop() {
         if (lagCheck != null) {
             lagCheck.cancel(false);
@@ -123,6 +143,10 @@ public final class ReplicaManager implements Replication {
                         links.follow(replica, t.leader(), t.leaderEpoch());
                     } else {
                         links.unfollow(tp);
+                    }
+                    boolean leads = t.role() == PartitionReplica.Role.LEADER;
+                    for (LeadershipListener l : leadershipListeners) {
+                        l.leadershipChanged(tp, leads, t.leaderEpoch());
                     }
                 }
             } catch (IOException e) {
