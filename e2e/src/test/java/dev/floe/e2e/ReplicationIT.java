@@ -72,6 +72,7 @@ class ReplicationIT {
     static final String NS = "replication";
     static final String TOPIC = "ledger";
     static final String QUORUM = "quorum";
+    static final String FORWARDED = "forwarded";
     static final int BROKERS = 3;
     static final long LAG_MS = 3_000;
 
@@ -114,6 +115,8 @@ class ReplicationIT {
         // A second three-replica topic, led by broker 0, for the test that stops two of its replicas.
         createTopic(QUORUM, QUORUM, 1, List.of(new PartitionStatus(0, List.of(0, 1, 2), 0, 1, List.of(0, 1, 2))),
                 Map.of("min.insync.replicas", "2"));
+        // One led by broker 2 alone, for HTTP requests sent to the other brokers.
+        createTopic(FORWARDED, FORWARDED, 1, List.of(new PartitionStatus(0, List.of(2), 2, 1, List.of(2))), Map.of());
         // And one with a single replica: it must behave as before replication (high watermark = log end).
         createTopic("single", "single", 1, List.of(new PartitionStatus(0, List.of(1), 1, 0, List.of(1))), Map.of());
 
@@ -161,6 +164,31 @@ class ReplicationIT {
         produce(brokers.get(1), "all", values, "single");
         assertThat(consume(brokers.get(1), "single", 20)).containsExactlyElementsOf(values);
         assertThat(metric(1, "floe_replication_high_watermark{partition=\"0\",topic=\"single\"")).isEqualTo(20);
+    }
+
+    @Test
+    void httpRequestsToBrokersThatDoNotLeadThePartitionReachItsLeader() throws Exception {
+        HttpResponse<String> produced = http(0, HttpRequest.newBuilder(httpUri(0, "/v1/topics/" + FORWARDED + "/records"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"records\": [{\"key\": \"k\", \"value\": \"sent-to-0\"}, "
+                        + "{\"key\": \"k\", \"value\": \"also-sent-to-0\"}]}")));
+        assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
+        assertThat(produced.body()).contains("\"offset\":0").contains("\"offset\":1").doesNotContain("error");
+        assertThat(logValues(2, FORWARDED)).as("the leader, broker 2, appended them")
+                .containsExactly("sent-to-0", "also-sent-to-0");
+
+        HttpResponse<String> read = http(1, HttpRequest.newBuilder(
+                httpUri(1, "/v1/topics/" + FORWARDED + "/partitions/0/records?offset=0&limit=10")).GET());
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).contains("sent-to-0").contains("also-sent-to-0");
+    }
+
+    private URI httpUri(int b, String path) {
+        return URI.create("http://127.0.0.1:" + brokers.get(b).httpPort() + path);
+    }
+
+    private static HttpResponse<String> http(int b, HttpRequest.Builder request) throws Exception {
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -169,7 +169,7 @@ public class Broker {
                     required(config.cluster().namespace(), "floe.cluster.namespace (FLOE_CLUSTER_NAMESPACE)"),
                     required(config.cluster().name(), "floe.cluster.name (FLOE_CLUSTER_NAME)"),
                     required(config.podName(), "floe.pod-name (FLOE_POD_NAME)"),
-                    config.advertisedHost(), advertisedPort, config.cluster().leaseDurationSeconds(),
+                    config.advertisedHost(), advertisedPort, httpPort(), config.cluster().leaseDurationSeconds(),
                     config.cluster().topicChangeTimeoutMs()), registryOfTopics, topics, executors.lease(),
                     () -> java.nio.file.Files.isWritable(dataDir));
             cluster = kubernetes.view();
@@ -280,6 +280,12 @@ public class Broker {
         LOG.infof("replication on: replica.lag.time.max.ms=%d, follower fetch wait %d ms", r.lagTimeMaxMs(),
                 r.fetchWaitMaxMs());
         return replicaManager;
+    }
+
+    /** The port the HTTP API listens on (FLOE_HTTP_PORT), which other brokers forward HTTP requests to. */
+    private static int httpPort() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
     }
 
     private static String required(java.util.Optional<String> value, String name) {

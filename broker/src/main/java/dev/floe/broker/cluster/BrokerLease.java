@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 
 import java.time.ZonedDateTime;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,12 +26,20 @@ public final class BrokerLease {
     private final int brokerId;
     private final String holder;
     private final String advertised;
+    private final String advertisedHttp;
     private final int durationSeconds;
     private volatile long renewedAtNanos;
     private volatile boolean held;
 
     public BrokerLease(KubernetesClient client, String namespace, String cluster, int brokerId, String holder,
                        String advertised, int durationSeconds) {
+        this(client, namespace, cluster, brokerId, holder, advertised, null, durationSeconds);
+    }
+
+    /** @param advertisedHttp host:port of this broker's HTTP API, or null */
+    public BrokerLease(KubernetesClient client, String namespace, String cluster, int brokerId, String holder,
+                       String advertised, String advertisedHttp, int durationSeconds) {
+        this.advertisedHttp = advertisedHttp;
         this.client = client;
         this.namespace = namespace;
         this.cluster = cluster;
@@ -63,7 +72,9 @@ public final class BrokerLease {
                 client.leases().inNamespace(namespace).resource(new LeaseBuilder()
                         .withNewMetadata().withName(name()).withNamespace(namespace)
                         .addToLabels(Labels.CLUSTER, cluster).addToLabels(Labels.BROKER_ID, String.valueOf(brokerId))
-                        .addToAnnotations(Labels.ADVERTISED_KAFKA, advertised).endMetadata()
+                        .addToAnnotations(Labels.ADVERTISED_KAFKA, advertised)
+                        .addToAnnotations(advertisedHttp == null ? Map.of() : Map.of(Labels.ADVERTISED_HTTP, advertisedHttp))
+                        .endMetadata()
                         .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(durationSeconds)
                         .withAcquireTime(now).withRenewTime(now).withLeaseTransitions(0).endSpec()
                         .build()).create();
@@ -71,6 +82,9 @@ public final class BrokerLease {
             } else {
                 boolean takeover = !holder.equals(live.getSpec().getHolderIdentity());
                 live.getMetadata().getAnnotations().put(Labels.ADVERTISED_KAFKA, advertised);
+                if (advertisedHttp != null) {
+                    live.getMetadata().getAnnotations().put(Labels.ADVERTISED_HTTP, advertisedHttp);
+                }
                 live.getSpec().setHolderIdentity(holder);
                 live.getSpec().setLeaseDurationSeconds(durationSeconds);
                 live.getSpec().setRenewTime(now);

@@ -24,6 +24,14 @@ public interface ClusterView {
 
     PartitionAssignment assignment(String topic, int partition);
 
+    /**
+     * host:port of broker {@code nodeId}'s HTTP API as it last advertised it, or null when unknown (standalone has
+     * no other broker).
+     */
+    default String httpAddress(int nodeId) {
+        return null;
+    }
+
     default boolean isLocalLeader(String topic, int partition) {
         return assignment(topic, partition).leader() == localNodeId();
     }

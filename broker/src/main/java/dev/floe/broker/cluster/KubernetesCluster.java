@@ -50,7 +50,7 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     public record Settings(String namespace, String cluster, String podName, String advertisedHost, int advertisedPort,
-                           int leaseDurationSeconds, long topicChangeTimeoutMs) {
+                           int advertisedHttpPort, int leaseDurationSeconds, long topicChangeTimeoutMs) {
     }
 
     /**
@@ -74,7 +74,7 @@ public final class KubernetesCluster implements AutoCloseable {
         }
         String advertised = s.advertisedHost() + ":" + s.advertisedPort();
         BrokerLease lease = new BrokerLease(client, s.namespace(), s.cluster(), brokerId, s.podName(), advertised,
-                s.leaseDurationSeconds());
+                s.advertisedHost() + ":" + s.advertisedHttpPort(), s.leaseDurationSeconds());
         KubernetesClusterView view = new KubernetesClusterView(brokerId, cluster.getMetadata().getUid(),
                 new ClusterView.BrokerEndpoint(brokerId, s.advertisedHost(), s.advertisedPort(), null), lease);
 

@@ -134,6 +134,18 @@ public final class KubernetesClusterView implements ClusterView {
         return null;
     }
 
+    @Override
+    public String httpAddress(int nodeId) {
+        for (Lease l : leases.values()) {
+            Map<String, String> labels = l.getMetadata().getLabels();
+            Map<String, String> annotations = l.getMetadata().getAnnotations();
+            if (labels != null && annotations != null && String.valueOf(nodeId).equals(labels.get(Labels.BROKER_ID))) {
+                return annotations.get(Labels.ADVERTISED_HTTP);
+            }
+        }
+        return null;
+    }
+
     /** Called with a broker id whenever that broker's Lease changes (renewed, taken over, released). */
     public void addLeaseListener(IntConsumer listener) {
         leaseListeners.add(listener);

@@ -37,6 +37,8 @@ public class HttpApi {
     MeterRegistry registry;
     @Inject
     BrokerConfig config;
+    @Inject
+    Vertx vertx;
 
     static final String OPENAPI_PATH = "/v1/openapi.json";
 
@@ -44,6 +46,7 @@ public class HttpApi {
     private RecordReader reader;
     private RecordWriter writer;
     private HttpMetrics metrics;
+    private LeaderForwarding forwarding;
 
     // After Broker.onStart (default priority 2500), which opens the logs.
     void wireSignals(@Observes @Priority(3000) StartupEvent event) {
@@ -135,6 +138,13 @@ public class HttpApi {
             reader = new RecordReader(broker.logs(), broker.tiering());
         }
         return reader;
+    }
+
+    synchronized LeaderForwarding forwarding() {
+        if (forwarding == null) {
+            forwarding = new LeaderForwarding(broker.cluster(), vertx);
+        }
+        return forwarding;
     }
 
     synchronized RecordWriter writer() {

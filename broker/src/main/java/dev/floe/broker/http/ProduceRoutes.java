@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.RoutingContext;
+import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ final class ProduceRoutes {
         TopicInfo topic = TopicRoutes.require(api.broker().topics(), ctx.pathParam("topic"));
         JsonObject body = HttpApi.jsonBody(ctx, "a JSON record or {\"records\": [...]}");
         List<RecordCodec.Incoming> records = new ArrayList<>();
+        List<JsonObject> sources = new ArrayList<>();
         if (body.containsKey("records")) {
             if (!(body.getValue("records") instanceof JsonArray array)) {
                 throw Problem.badRequest("\"records\" must be an array of records");
@@ -40,15 +42,28 @@ final class ProduceRoutes {
                     throw Problem.badRequest("records[" + i + "] is not a JSON object");
                 }
                 records.add(RecordCodec.decode(r));
+                sources.add(r);
             }
         } else {
             records.add(RecordCodec.decode(body));
+            sources.add(body);
         }
         if (records.isEmpty()) {
             throw Problem.badRequest("no records to produce");
         }
         Context loop = Vertx.currentContext();
-        api.writer().write(topic, records).whenComplete((results, error) -> loop.runOnContext(v -> {
+        RecordWriter.Forward forward = (partition, indexes) -> {
+            String leader = api.forwarding().leaderAddress(ctx, new TopicPartition(topic.name(), partition));
+            if (leader == null) {
+                return null;
+            }
+            // The partition is chosen here (key hash or round robin); the leader is told it, not left to choose.
+            List<JsonObject> named = indexes.stream().map(i -> sources.get(i).copy().put("partition", partition))
+                    .toList();
+            return api.forwarding().produce(leader, topic.name(), named).thenApply(answers ->
+                    answers.stream().map(a -> (JsonObject) a).toList());
+        };
+        api.writer().write(topic, records, forward).whenComplete((results, error) -> loop.runOnContext(v -> {
             if (error != null) {
                 HttpApi.fail(ctx, error);
                 return;

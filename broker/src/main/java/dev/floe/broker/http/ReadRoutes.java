@@ -44,6 +44,11 @@ final class ReadRoutes {
         TopicInfo topic = TopicRoutes.require(api.broker().topics(), ctx.pathParam("topic"));
         int partition = (int) parsePartition(ctx.pathParam("partition"), topic);
         TopicPartition tp = new TopicPartition(topic.name(), partition);
+        String leader = api.forwarding().leaderAddress(ctx, tp);
+        if (leader != null) {
+            api.forwarding().proxy(ctx, leader);
+            return;
+        }
         int limit = (int) Math.min(MAX_LIMIT, Math.max(1, longParam(ctx, "limit", 100)));
         int maxBytes = (int) Math.min(HttpApi.MAX_BODY_BYTES, Math.max(1, longParam(ctx, "maxBytes", 1 << 20)));
         long waitMs = Math.min(MAX_WAIT_MS, Math.max(0, longParam(ctx, "waitMs", 0)));

@@ -51,8 +51,21 @@ final class RecordWriter {
                 % topic.partitions();
     }
 
+    /** Sends a partition's records to another broker; null when this broker writes them itself. */
+    interface Forward {
+        Forward NONE = (partition, indexes) -> null;
+
+        /** The results of records {@code indexes}, all for {@code partition}, as its leader wrote them. */
+        CompletableFuture<List<JsonObject>> to(int partition, List<Integer> indexes);
+    }
+
     /** Append the records; the results come back in the records' order, each a position or an error. */
     CompletableFuture<List<JsonObject>> write(TopicInfo topic, List<RecordCodec.Incoming> records) {
+        return write(topic, records, Forward.NONE);
+    }
+
+    /** As above, sending the records of partitions led elsewhere to their leaders as {@code forward} says. */
+    CompletableFuture<List<JsonObject>> write(TopicInfo topic, List<RecordCodec.Incoming> records, Forward forward) {
         Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
         List<JsonObject> results = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
@@ -66,6 +79,20 @@ final class RecordWriter {
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         long now = System.currentTimeMillis();
         byPartition.forEach((partition, indexes) -> {
+            CompletableFuture<List<JsonObject>> forwarded = forward.to(partition, indexes);
+            if (forwarded != null) {
+                pending.add(forwarded.handle((answers, error) -> {
+                    for (int j = 0; j < indexes.size(); j++) {
+                        results.set(indexes.get(j), error == null && answers != null && j < answers.size()
+                                ? answers.get(j) : new JsonObject().put("partition", partition).put("error", Problem.of(
+                                        Errors.NOT_LEADER_OR_FOLLOWER, "this broker does not lead partition " + partition
+                                                + " and could not forward to its leader: " + (error == null
+                                                ? "no result" : error.getMessage()) + "; retry shortly").toJson(null)));
+                    }
+                    return null;
+                }));
+                return;
+            }
             MemoryRecords batch = batch(records, indexes, now);
             pending.add(appender.append(new TopicPartition(topic.name(), partition), batch).thenAccept(result -> {
                 for (int j = 0; j < indexes.size(); j++) {

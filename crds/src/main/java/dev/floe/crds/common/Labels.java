@@ -12,6 +12,8 @@ public final class Labels {
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     /** On broker Leases: the host:port clients use to reach that broker's Kafka listener. */
     public static final String ADVERTISED_KAFKA = "floe.dev/advertised-kafka";
+    /** On a broker's Lease: host:port of its HTTP API, where other brokers forward HTTP requests it leads. */
+    public static final String ADVERTISED_HTTP = "floe.dev/advertised-http";
 
     /**
      * On Topics: a request for a preferred leader election (Kafka's ElectLeaders). The value is a request id,
