@@ -256,6 +256,146 @@ class ReplicationFailoverIT {
         }
     }
 
+    /**
+     * Transactions in cluster mode: each transaction spans partitions led by every broker (markers go to the other
+     * leaders as WriteTxnMarkers); read_committed sees exactly the committed ones. Then the transaction
+     * coordinator is SIGKILLed with a transaction open: the new leader of its state partition takes the
+     * transaction over and aborts it at its timeout, read_committed consumers are not stuck behind it (the last
+     * stable offset reaches the log end), and a new producer with the same transactional.id commits.
+     */
+    @Test
+    void transactionsSpanEveryBrokerAndSurviveTheirCoordinatorsDeath() throws Exception {
+        String topic = "ledger";
+        String id = "ledger-writer";
+        String everyBroker = brokers.stream().map(FloeProcess::bootstrap).collect(Collectors.joining(","));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, everyBroker))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 6, (short) 3))).all().get();
+            TopicDescription placed = await("topic " + topic + " has leaders", Duration.ofSeconds(60), () -> {
+                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                return d.partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() >= 0) ? d : null;
+            });
+            assertThat(placed.partitions().stream().map(p -> p.leader().id()).distinct())
+                    .as("the transaction's partitions are led by every broker").containsExactlyInAnyOrder(0, 1, 2);
+        }
+        List<String> committed = new ArrayList<>();
+        List<String> everything = new ArrayList<>();
+        int coordinator;
+        try (KafkaProducer<String, String> producer = transactional(everyBroker, id)) {
+            producer.initTransactions();
+            for (String txn : List.of("a", "b", "c")) {
+                producer.beginTransaction();
+                List<String> values = sendToEveryPartition(producer, topic, txn);
+                everything.addAll(values);
+                if (txn.equals("b")) {
+                    // Sent first: an abort drops batches the producer has not sent yet.
+                    producer.flush();
+                    producer.abortTransaction();
+                } else {
+                    producer.commitTransaction();
+                    committed.addAll(values);
+                }
+            }
+            assertThat(readAll(everyBroker, topic, "read_committed")).containsExactlyInAnyOrderElementsOf(committed);
+            assertThat(readAll(everyBroker, topic, "read_uncommitted")).containsExactlyInAnyOrderElementsOf(everything);
+
+            producer.beginTransaction();
+            sendToEveryPartition(producer, topic, "open");
+            producer.flush();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, everyBroker))) {
+                coordinator = admin.describeTransactions(List.of(id)).description(id).get().coordinatorId();
+            }
+            brokers.get(coordinator).kill();
+            producer.close(Duration.ofSeconds(1));
+        }
+        try {
+            String survivor = brokers.get((coordinator + 1) % BROKERS).bootstrap();
+            await("the open transaction ended under the new coordinator, so read_committed reaches the log end",
+                    Duration.ofSeconds(120), () -> {
+                        try (KafkaConsumer<String, String> uncommitted = consumer(survivor, "read_uncommitted");
+                             KafkaConsumer<String, String> stable = consumer(survivor, "read_committed")) {
+                            List<TopicPartition> parts = partitions(topic);
+                            Map<TopicPartition, Long> end = uncommitted.endOffsets(parts, Duration.ofSeconds(5));
+                            Map<TopicPartition, Long> lso = stable.endOffsets(parts, Duration.ofSeconds(5));
+                            return end.equals(lso) ? true : null;
+                        } catch (org.apache.kafka.common.KafkaException notYet) {
+                            return null;
+                        }
+                    });
+            assertThat(readAll(survivor, topic, "read_committed")).as("the open transaction was aborted")
+                    .containsExactlyInAnyOrderElementsOf(committed);
+
+            try (KafkaProducer<String, String> producer = transactional(survivor, id)) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                committed.addAll(sendToEveryPartition(producer, topic, "after"));
+                producer.commitTransaction();
+            }
+            assertThat(readAll(survivor, topic, "read_committed")).containsExactlyInAnyOrderElementsOf(committed);
+        } finally {
+            brokers.get(coordinator).start();
+        }
+        int restarted = coordinator;
+        await("broker " + restarted + " is back in every ISR of " + TOPIC, Duration.ofSeconds(60), () ->
+                topic().getStatus().getPartitions().stream().allMatch(p -> p.getIsr().size() == BROKERS) ? true : null);
+    }
+
+    private static KafkaProducer<String, String> transactional(String bootstrap, String id) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "10000");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(props);
+    }
+
+    private static List<String> sendToEveryPartition(KafkaProducer<String, String> producer, String topic,
+                                                     String txn) {
+        List<String> values = new ArrayList<>();
+        for (int p = 0; p < 6; p++) {
+            for (int i = 0; i < 5; i++) {
+                String v = txn + "-" + p + "-" + i;
+                producer.send(new ProducerRecord<>(topic, p, v, v));
+                values.add(v);
+            }
+        }
+        return values;
+    }
+
+    private static List<TopicPartition> partitions(String topic) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (int p = 0; p < 6; p++) {
+            parts.add(new TopicPartition(topic, p));
+        }
+        return parts;
+    }
+
+    private static KafkaConsumer<String, String> consumer(String bootstrap, String isolation) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return new KafkaConsumer<>(props);
+    }
+
+    /** Every value a consumer with {@code isolation} reads from the beginning up to its end offsets. */
+    private static List<String> readAll(String bootstrap, String topic, String isolation) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = consumer(bootstrap, isolation)) {
+            List<TopicPartition> parts = partitions(topic);
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+                    && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+        }
+        return values;
+    }
+
     private int coordinatorOf(String bootstrap, String group) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             return await("group " + group + " has a coordinator", Duration.ofSeconds(60), () -> {

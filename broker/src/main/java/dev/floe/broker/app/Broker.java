@@ -223,6 +223,14 @@ public class Broker {
         transactions = Transactions.start(new Transactions.Settings(config.transactionStatePartitions(),
                         config.transactionMaxTimeoutMs(), kubernetes != null), topics, logs, cluster, appender, groups, producerIds,
                 executors.scheduler(), executors.io(), executors.control(), registry);
+        if (replicaManager != null) {
+            var handover = Transactions.handover(transactions, cluster, logs, executors.coordinatorLoad());
+            replicaManager.addLeadershipListener((tp, leader, epoch) -> {
+                if (tp.topic().equals(TxnStateLog.TOPIC)) {
+                    handover.leadershipChanged(tp.partition(), leader);
+                }
+            });
+        }
         registerTransactionApis(apis, producerIds);
         apis.register(ApiKeys.FIND_COORDINATOR, 0, 4, new FindCoordinatorHandler(cluster, groups.offsets(),
                         TxnStateLog.TOPIC, transactions.stateLog()::partitionFor))

@@ -32,6 +32,11 @@ public interface ClusterView {
         return null;
     }
 
+    /** Broker {@code nodeId}'s Kafka address as it last advertised it, live or not; null when never seen. */
+    default BrokerEndpoint lastKnownEndpoint(int nodeId) {
+        return brokers().stream().filter(b -> b.nodeId() == nodeId).findFirst().orElse(null);
+    }
+
     default boolean isLocalLeader(String topic, int partition) {
         return assignment(topic, partition).leader() == localNodeId();
     }

@@ -121,6 +121,7 @@ public final class KubernetesClusterView implements ClusterView {
      * that died while this process was stopped), and whether the leader may lead is the leader's and the
      * controller's call, not the follower's. A leader that lost its lease refuses the fetch itself.
      */
+    @Override
     public BrokerEndpoint lastKnownEndpoint(int nodeId) {
         if (nodeId == localNodeId) {
             return self;

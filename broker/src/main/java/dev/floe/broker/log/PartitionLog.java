@@ -595,11 +595,19 @@ public final class PartitionLog implements AutoCloseable {
             int count = 0;
             for (int p = begin; p < at; ) {
                 BatchHeader header = BatchHeader.read(buffer, p);
-                producers.record(header);
+                // As on the leader: a marker closes its transaction (an abort goes into the txn index), so a
+                // follower that becomes leader knows which transactions are open and which records were aborted.
+                if (header.isControl()) {
+                    recordMarker(active.baseOffset(), header, buffer.duplicate().limit(p + header.sizeInBytes())
+                            .position(p).slice());
+                } else {
+                    producers.record(header);
+                }
                 count += header.recordCount();
                 p += header.sizeInBytes();
             }
             logEndOffset = next;
+            firstUnstableOffset = producers.firstUnstableOffset();
             maybeFlush(active, count, now, config);
             publishEnd(next);
         }

@@ -164,7 +164,13 @@ public final class PartitionAppender {
             return CompletableFuture.completedFuture(AppendResult.failed(Errors.UNKNOWN_TOPIC_OR_PARTITION,
                     "this broker has no partition " + tp));
         }
-        return writers.submit(tp, () -> {
+        Replication rep = replication;
+        CompletableFuture<AppendResult> appended = writers.submit(tp, () -> {
+            // Only the leader writes a marker (a coordinator's view of the leader may be a moment old).
+            Errors leadership = rep.checkLeader(tp, Replication.NO_EPOCH);
+            if (leadership != Errors.NONE) {
+                return AppendResult.failed(leadership, "this broker does not lead " + tp);
+            }
             try {
                 return log.appendAsLeader(marker);
             } catch (IOException e) {
@@ -173,6 +179,12 @@ public final class PartitionAppender {
                         + e.getMessage());
             }
         });
+        // As Kafka writes markers (acks=-1): a transaction counts as ended on a partition once every in-sync
+        // replica has its marker, so a leader change cannot lose it. One replica: at once.
+        return appended.thenCompose(result -> !result.ok() ? CompletableFuture.completedFuture(result)
+                : rep.awaitCommitted(tp, result.lastOffset() + 1, 1, DEFAULT_ACKS_TIMEOUT_MS).thenApply(error ->
+                        error == Errors.NONE ? result : AppendResult.failed(error, "the marker on " + tp
+                                + " was not replicated: " + error)));
     }
 
     /** Runs on the partition's writer (floe-io), so decompressing and recompressing never hold an event loop. */

@@ -16,19 +16,21 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 
 /**
- * A blocking Kafka-protocol connection from a follower to its leader, one request at a time, encoded and decoded
+ * A blocking Kafka-protocol connection from one broker to another (a follower to its leader, a transaction
+ * coordinator to a partition leader), one request at a time, encoded and decoded
  * with kafka-clients' message classes. Blocking on purpose: each fetcher owns a thread of its own (as Kafka's
  * ReplicaFetcherThread does with its NetworkClient), so a slow leader holds up only that fetcher, never an event
  * loop or the request pool, and there is no callback state machine to get wrong.
  */
-final class BrokerChannel implements AutoCloseable {
+public final class BrokerChannel implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
     private final String clientId;
     private int correlationId;
 
-    BrokerChannel(String host, int port, int connectTimeoutMs, int readTimeoutMs, String clientId) throws IOException {
+    public BrokerChannel(String host, int port, int connectTimeoutMs, int readTimeoutMs, String clientId)
+            throws IOException {
         this.clientId = clientId;
         this.socket = new Socket();
         socket.setTcpNoDelay(true);
@@ -39,7 +41,7 @@ final class BrokerChannel implements AutoCloseable {
     }
 
     /** Send {@code body} as {@code key} at {@code version} and return the decoded response body. */
-    ApiMessage call(ApiKeys key, short version, ApiMessage body) throws IOException {
+    public ApiMessage call(ApiKeys key, short version, ApiMessage body) throws IOException {
         int id = ++correlationId;
         RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id).setRequestApiVersion(version)
                 .setClientId(clientId).setCorrelationId(id);

@@ -122,22 +122,55 @@ public final class TransactionCoordinator {
     /** Replay the state log and finish what a stop interrupted: Prepare* states complete, overdue ones abort. */
     void recover(LogManager logs) throws IOException {
         Map<String, TxnRecord> loaded = log.load(logs);
+        int resumed = resume(loaded);
+        if (resumed > 0 || !loaded.isEmpty()) {
+            LOG.infof("transaction coordinator: %d transactional ids, %d transactions resumed", loaded.size(), resumed);
+        }
+    }
+
+    /**
+     * Take over transactional ids read from the state log (at start, or as the new leader of their partition):
+     * a decided transaction (Prepare*) gets its markers written now, an open one its timeout armed again.
+     * Returns how many decided transactions were resumed.
+     */
+    int resume(Map<String, TxnRecord> loaded) {
         int resumed = 0;
         for (TxnRecord r : loaded.values()) {
             Txn txn = new Txn(r.transactionalId());
             apply(txn, r);
-            txns.put(txn.id, txn);
+            Txn before = txns.put(txn.id, txn);
+            if (before != null) {
+                cancelTimeout(before);
+            }
             if (txn.state.isPrepare()) {
                 resumed++;
-                LOG.infof("transactional id %s was in %s at the last stop; writing its markers now", txn.id,
-                        txn.state.kafkaName());
+                LOG.infof("transactional id %s was in %s under the previous coordinator; writing its markers now",
+                        txn.id, txn.state.kafkaName());
                 synchronized (txn) {
                     finish(txn, txn.state == TxnState.PREPARE_COMMIT);
                 }
             }
         }
-        if (resumed > 0 || !loaded.isEmpty()) {
-            LOG.infof("transaction coordinator: %d transactional ids, %d transactions resumed", loaded.size(), resumed);
+        return resumed;
+    }
+
+    /** State partition {@code partition} is led elsewhere now: its transactional ids belong to that coordinator. */
+    void forget(int partition) {
+        txns.values().removeIf(txn -> {
+            if (log.partitionFor(txn.id) != partition) {
+                return false;
+            }
+            cancelTimeout(txn);
+            return true;
+        });
+    }
+
+    private static void cancelTimeout(Txn txn) {
+        synchronized (txn) {
+            if (txn.timeout != null) {
+                txn.timeout.cancel(false);
+                txn.timeout = null;
+            }
         }
     }
 
@@ -348,7 +381,8 @@ public final class TransactionCoordinator {
     private CompletableFuture<Errors> finish(Txn txn, boolean commit) {
         txn.pending = true;
         List<TopicPartition> parts = List.copyOf(txn.partitions);
-        return markers.write(txn.producerId, txn.epoch, commit, parts).thenCompose(v -> completeRecord(txn, commit));
+        return markers.write(txn.producerId, txn.epoch, commit, parts, () -> coordinates(txn.id))
+                .thenCompose(v -> completeRecord(txn, commit));
     }
 
     private CompletableFuture<Errors> completeRecord(Txn txn, boolean commit) {
@@ -358,6 +392,12 @@ public final class TransactionCoordinator {
                     -1, System.currentTimeMillis());
         }
         return log.write(complete).thenCompose(error -> {
+            if (error != Errors.NONE && !coordinates(txn.id)) {
+                // Coordination moved to another broker, which replays the state log and finishes this itself.
+                LOG.infof("stopped completing the transaction of %s here: this broker no longer coordinates it",
+                        txn.id);
+                return done(Errors.NOT_COORDINATOR);
+            }
             if (error != Errors.NONE) {
                 CompletableFuture<Errors> retried = new CompletableFuture<>();
                 scheduler.schedule(() -> io.execute(() -> completeRecord(txn, commit).whenComplete((e, t) -> {

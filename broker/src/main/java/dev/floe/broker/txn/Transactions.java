@@ -71,10 +71,29 @@ public final class Transactions {
         TransactionCoordinator coordinator = new TransactionCoordinator(stateLog, markers, ids, scheduler, io,
                 settings.maxTimeoutMs(), metrics);
         coordinator.setCoordinates(id -> cluster.isLocalLeader(TxnStateLog.TOPIC, stateLog.partitionFor(id)));
-        coordinator.recover(logs);
+        if (settings.createAtStart()) {
+            // Cluster mode: state partitions are taken over as this broker comes to lead them (handover below),
+            // and markers for partitions other brokers lead are sent to them.
+            markers.setRemote(new RemoteMarkers(cluster, cluster::lastKnownEndpoint));
+        } else {
+            coordinator.recover(logs);
+        }
         Gauge.builder("floe.txn.ongoing", coordinator, c -> c.all().stream()
                         .filter(t -> t.state() == TxnState.ONGOING).count())
                 .description("Transactions open on this coordinator").register(registry);
         return coordinator;
+    }
+
+    /**
+     * Cluster mode: coordination of transactional ids follows leadership of their state partitions. Register the
+     * result's {@link StatePartitionHandover#leadershipChanged} for {@code __transaction_state}.
+     */
+    public static StatePartitionHandover handover(TransactionCoordinator coordinator, ClusterView cluster,
+                                                  LogManager logs, Executor loader) {
+        TxnStateLog stateLog = coordinator.stateLog();
+        StatePartitionHandover handover = new StatePartitionHandover(coordinator, stateLog, logs, loader);
+        coordinator.setCoordinates(id -> cluster.isLocalLeader(TxnStateLog.TOPIC, stateLog.partitionFor(id))
+                && !handover.loading(id));
+        return handover;
     }
 }

@@ -1,7 +1,6 @@
 package dev.floe.broker.txn;
 
 import dev.floe.broker.group.OffsetStore;
-import dev.floe.broker.log.AppendResult;
 import dev.floe.broker.produce.PartitionAppender;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Writes the COMMIT or ABORT marker of a transaction to each of its partitions through the partition's normal
@@ -34,6 +34,7 @@ final class TxnMarkerWriter {
     private final OffsetStore offsets;
     private final ScheduledExecutorService scheduler;
     private final TxnMetrics metrics;
+    private volatile RemoteMarkers remote;
 
     TxnMarkerWriter(PartitionAppender appender, OffsetStore offsets, ScheduledExecutorService scheduler,
                     TxnMetrics metrics) {
@@ -43,15 +44,24 @@ final class TxnMarkerWriter {
         this.metrics = metrics;
     }
 
-    /** Completes when every partition has its marker (or is gone). */
-    CompletableFuture<Void> write(long producerId, short epoch, boolean commit, Collection<TopicPartition> partitions) {
+    /**
+     * Completes when every partition has its marker (or is gone), or when {@code active} turns false: a coordinator
+     * that lost its state partition stops, and the new one writes the markers again.
+     */
+    CompletableFuture<Void> write(long producerId, short epoch, boolean commit, Collection<TopicPartition> partitions,
+                                  BooleanSupplier active) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            attempt(tp, producerId, epoch, commit, 0, done);
+            attempt(tp, producerId, epoch, commit, 0, done, active);
             all.add(done);
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** Cluster mode: markers for partitions other brokers lead go to them as WriteTxnMarkers. */
+    void setRemote(RemoteMarkers remote) {
+        this.remote = remote;
     }
 
     /** One marker, for WriteTxnMarkers: the error is the answer, nothing is retried. */
@@ -65,12 +75,14 @@ final class TxnMarkerWriter {
     }
 
     private void attempt(TopicPartition tp, long producerId, short epoch, boolean commit, int failures,
-                         CompletableFuture<Void> done) {
-        appender.appendMarker(tp, marker(producerId, epoch, commit)).whenComplete((AppendResult result, Throwable t) -> {
-            Errors error = t != null ? Errors.UNKNOWN_SERVER_ERROR : result.error();
+                         CompletableFuture<Void> done, BooleanSupplier active) {
+        if (!active.getAsBoolean()) {
+            done.complete(null);
+            return;
+        }
+        send(tp, producerId, epoch, commit).whenComplete((Errors sent, Throwable t) -> {
+            Errors error = t != null ? Errors.UNKNOWN_SERVER_ERROR : sent;
             if (error == Errors.NONE) {
-                metrics.markerWritten(commit);
-                landed(tp, producerId, commit);
                 done.complete(null);
                 return;
             }
@@ -84,10 +96,30 @@ final class TxnMarkerWriter {
             }
             long backoff = Math.min(MAX_BACKOFF_MS, 100L << Math.min(failures, 6));
             LOG.warnf("%s marker for producer %d on %s failed (%s); retrying in %d ms", commit ? "COMMIT" : "ABORT",
-                    producerId, tp, t != null ? t.getMessage() : result.message(), backoff);
+                    producerId, tp, t != null ? t.toString() : error, backoff);
             metrics.markerRetried();
-            scheduler.schedule(() -> attempt(tp, producerId, epoch, commit, failures + 1, done), backoff,
+            scheduler.schedule(() -> attempt(tp, producerId, epoch, commit, failures + 1, done, active), backoff,
                     TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** The marker written here when this broker leads the partition, else sent to its leader. */
+    private CompletableFuture<Errors> send(TopicPartition tp, long producerId, short epoch, boolean commit) {
+        int leader = remote == null ? -1 : remote.leaderOf(tp);
+        if (leader >= 0) {
+            return remote.send(leader, tp, producerId, epoch, commit).thenApply(error -> {
+                if (error == Errors.NONE) {
+                    metrics.markerWritten(commit);
+                }
+                return error;
+            });
+        }
+        return appender.appendMarker(tp, marker(producerId, epoch, commit)).thenApply(result -> {
+            if (result.ok()) {
+                metrics.markerWritten(commit);
+                landed(tp, producerId, commit);
+            }
+            return result.error();
         });
     }
 

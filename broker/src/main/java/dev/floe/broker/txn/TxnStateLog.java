@@ -2,6 +2,7 @@ package dev.floe.broker.txn;
 
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.PartitionLog;
+import dev.floe.broker.log.ReadBound;
 import dev.floe.broker.log.ReadResult;
 import dev.floe.broker.produce.PartitionAppender;
 import org.apache.kafka.common.TopicPartition;
@@ -80,14 +81,19 @@ public final class TxnStateLog {
             if (!result.ok()) {
                 LOG.errorf("could not persist the state of transactional id %s to %s: %s %s",
                         record.transactionalId(), tp, result.error(), result.message());
-                return result.error() == Errors.KAFKA_STORAGE_ERROR ? Errors.COORDINATOR_NOT_AVAILABLE
-                        : result.error();
+                return switch (result.error()) {
+                    // As Kafka's coordinator answers: the client looks the coordinator up again, or retries.
+                    case NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH -> Errors.NOT_COORDINATOR;
+                    case KAFKA_STORAGE_ERROR, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
+                            UNKNOWN_TOPIC_OR_PARTITION -> Errors.COORDINATOR_NOT_AVAILABLE;
+                    default -> result.error();
+                };
             }
             return Errors.NONE;
         });
     }
 
-    /** Replay every partition; the latest record per transactional id wins. */
+    /** Replay every partition (standalone, at start); the latest record per transactional id wins. */
     Map<String, TxnRecord> load(LogManager logs) throws IOException {
         if (!exists) {
             return Map.of();
@@ -96,40 +102,60 @@ public final class TxnStateLog {
         Map<String, TxnRecord> latest = new HashMap<>();
         int records = 0;
         for (int p = 0; p < partitions; p++) {
-            PartitionLog log = logs.log(new TopicPartition(TOPIC, p));
-            if (log == null) {
-                continue;
-            }
-            long offset = log.logStartOffset();
-            while (offset < log.highWatermark()) {
-                ReadResult read = log.read(offset, READ_CHUNK, true);
-                if (read.slice().sizeInBytes() == 0) {
-                    break;
-                }
-                long next = offset;
-                for (RecordBatch batch : MemoryRecords.readableRecords(read.slice().readAll()).batches()) {
-                    for (Record record : batch) {
-                        if (record.offset() < offset || !record.hasKey()) {
-                            continue;
-                        }
-                        String id = TxnRecord.readKey(record.key());
-                        if (record.hasValue()) {
-                            latest.put(id, TxnRecord.read(id, record.value()));
-                        } else {
-                            latest.remove(id);
-                        }
-                        records++;
-                    }
-                    next = batch.lastOffset() + 1;
-                }
-                if (next == offset) {
-                    break;
-                }
-                offset = next;
-            }
+            records += replay(logs, p, ReadBound.HIGH_WATERMARK, latest);
         }
         LOG.infof("loaded %d transactional ids from %d records of %s in %d ms", latest.size(), records, TOPIC,
                 System.currentTimeMillis() - started);
         return latest;
+    }
+
+    /**
+     * Replay one partition this broker has just come to lead, to its log end: as the new leader its whole log is
+     * the truth (every state change was acknowledged only once all in-sync replicas, this one included, had it).
+     */
+    Map<String, TxnRecord> loadPartition(LogManager logs, int partition) throws IOException {
+        Map<String, TxnRecord> latest = new HashMap<>();
+        int records = replay(logs, partition, ReadBound.LOG_END, latest);
+        LOG.infof("loaded %s-%d as its new leader: %d transactional ids from %d records", TOPIC, partition,
+                latest.size(), records);
+        return latest;
+    }
+
+    private static int replay(LogManager logs, int p, ReadBound bound, Map<String, TxnRecord> latest)
+            throws IOException {
+        PartitionLog log = logs.log(new TopicPartition(TOPIC, p));
+        if (log == null) {
+            return 0;
+        }
+        int records = 0;
+        long offset = log.logStartOffset();
+        long end = bound == ReadBound.LOG_END ? log.logEndOffset() : log.highWatermark();
+        while (offset < end) {
+            ReadResult read = log.read(offset, READ_CHUNK, true, bound);
+            if (read.slice().sizeInBytes() == 0) {
+                break;
+            }
+            long next = offset;
+            for (RecordBatch batch : MemoryRecords.readableRecords(read.slice().readAll()).batches()) {
+                for (Record record : batch) {
+                    if (record.offset() < offset || !record.hasKey()) {
+                        continue;
+                    }
+                    String id = TxnRecord.readKey(record.key());
+                    if (record.hasValue()) {
+                        latest.put(id, TxnRecord.read(id, record.value()));
+                    } else {
+                        latest.remove(id);
+                    }
+                    records++;
+                }
+                next = batch.lastOffset() + 1;
+            }
+            if (next == offset) {
+                break;
+            }
+            offset = next;
+        }
+        return records;
     }
 }

@@ -103,6 +103,39 @@ class TransactionalLogTest {
         }
     }
 
+    /**
+     * A follower copies the leader's batches, markers included: it must know the open transactions and the
+     * aborted ones as the leader does, or after a failover read_committed consumers of the new leader would see
+     * records of open and aborted transactions. Failed before followers handled markers (LSO stayed at 0 and the
+     * aborted-transaction index stayed empty).
+     */
+    @Test
+    void aFollowerTracksTransactionsFromTheBatchesItCopies() throws IOException {
+        LogConfig config = new LogConfig(1 << 20, Long.MAX_VALUE, -1, -1, 1 << 20, 256, 1 << 16, false, -1, -1, false);
+        try (PartitionLog leader = PartitionLog.open(TP, dir.resolve("leader"), config, true,
+                new SegmentReaper(scheduler, 0), tp -> { });
+             PartitionLog follower = PartitionLog.open(TP, dir.resolve("follower"), config, true,
+                     new SegmentReaper(scheduler, 0), tp -> { })) {
+            leader.appendAsLeader(txnBatch(7, (short) 0, 0, "a", "b"));       // 0-1
+            leader.appendAsLeader(txnBatch(8, (short) 0, 0, "x"));            // 2
+            copy(leader, follower);
+            assertThat(follower.lastStableOffset()).as("two transactions open").isZero();
+
+            leader.appendAsLeader(marker(7, (short) 0, true));                 // 3
+            leader.appendAsLeader(marker(8, (short) 0, false));                // 4
+            copy(leader, follower);
+            assertThat(follower.lastStableOffset()).isEqualTo(5);
+            assertThat(follower.abortedTransactions(0, 5)).containsExactlyElementsOf(leader.abortedTransactions(0, 5))
+                    .containsExactly(new AbortedTxn(8, 2, 4, 2));
+        }
+    }
+
+    private static void copy(PartitionLog leader, PartitionLog follower) throws IOException {
+        long from = follower.logEndOffset();
+        follower.appendAsFollower(MemoryRecords.readableRecords(leader.read(from, 1 << 20, true, ReadBound.LOG_END)
+                .slice().readAll()));
+    }
+
     @Test
     void aMarkerAtABumpedEpochFencesTheOldProducer() throws IOException {
         try (PartitionLog log = open(true)) {
