@@ -39,6 +39,42 @@ class LeaseRenewalsTest {
         assertThat(threeAttempts.await(20, TimeUnit.SECONDS)).isTrue();
     }
 
+    /**
+     * Issue 10, "one shared I/O pool ... a broker can lose its Lease because its renewal waited behind I/O": with
+     * every floe-io thread blocked (appends stuck on a slow disk), renewals on the broker's lease executor go on.
+     */
+    @Test
+    void renewalsGoOnWhileEveryIoThreadIsBlocked() throws Exception {
+        dev.floe.broker.app.BrokerExecutors executors = new dev.floe.broker.app.BrokerExecutors(2);
+        CountDownLatch releaseIo = new CountDownLatch(1);
+        try {
+            CountDownLatch ioBusy = new CountDownLatch(2);
+            for (int i = 0; i < 2; i++) {
+                executors.io().execute(() -> {
+                    ioBusy.countDown();
+                    try {
+                        releaseIo.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertThat(ioBusy.await(10, TimeUnit.SECONDS)).isTrue();
+            // 3 s lease: a renewal every second.
+            BrokerLease lease = new BrokerLease(null, "floe", "demo", 0, "demo-broker-0", "127.0.0.1:9092", 3);
+            CountDownLatch twoRenewals = new CountDownLatch(2);
+            new LeaseRenewals(lease, () -> true, 0, executors.lease(), () -> {
+                twoRenewals.countDown();
+                return true;
+            }).start();
+
+            assertThat(twoRenewals.await(20, TimeUnit.SECONDS)).as("renewed while floe-io is saturated").isTrue();
+        } finally {
+            releaseIo.countDown();
+            executors.close();
+        }
+    }
+
     @Test
     void anUnhealthyBrokerDoesNotRenewAtAll() throws Exception {
         BrokerLease lease = new BrokerLease(null, "floe", "demo", 0, "demo-broker-0", "127.0.0.1:9092", 300);
