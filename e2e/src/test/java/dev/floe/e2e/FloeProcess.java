@@ -24,6 +24,7 @@ final class FloeProcess implements AutoCloseable {
     private static final List<String> BUFFER_ERRORS = List.of("IllegalReferenceCountException", "LEAK:");
 
     private final Path jar;
+    private List<String> jvmOptions = List.of("-Xmx512m", "-D" + LEAK_DETECTION);
     private final Path dataDir;
     private final Path logFile;
     private final int kafkaPort;
@@ -57,6 +58,15 @@ final class FloeProcess implements AutoCloseable {
     }
 
     /** How long start() waits for readiness (brokers on very many partitions take longer on slow machines). */
+    /**
+     * JVM options instead of the tests' (512 MiB heap, paranoid Netty leak detection): a benchmark runs the broker
+     * as it would run in production, with the same heap as the system it is compared with.
+     */
+    FloeProcess jvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
     FloeProcess readyTimeout(Duration timeout) {
         this.readyTimeout = timeout;
         return this;
@@ -77,8 +87,10 @@ final class FloeProcess implements AutoCloseable {
     FloeProcess start() throws Exception {
         // Paranoid leak detection tracks every Netty buffer, so a leak or a double release in the broker shows up
         // in its log, which close() checks.
-        ProcessBuilder builder = new ProcessBuilder(List.of(javaBin(), "-Xmx512m", "-D" + LEAK_DETECTION, "-jar",
-                jar.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(javaBin()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().put("FLOE_DATA_DIR", dataDir.toString());

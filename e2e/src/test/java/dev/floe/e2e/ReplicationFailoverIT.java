@@ -1,17 +1,8 @@
 package dev.floe.e2e;
 
-import dev.floe.crds.cluster.Cluster;
-import dev.floe.crds.common.Conditions;
 import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -24,31 +15,32 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayInputStream;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.floe.e2e.ClusterClients.consumer;
+import static dev.floe.e2e.ClusterClients.deleteRecursively;
+import static dev.floe.e2e.ClusterClients.leaderOf;
+import static dev.floe.e2e.ClusterClients.produce;
+import static dev.floe.e2e.ClusterClients.produceInOrder;
+import static dev.floe.e2e.ClusterClients.partitions;
+import static dev.floe.e2e.ClusterClients.readAll;
+import static dev.floe.e2e.ClusterClients.sendToEveryPartition;
+import static dev.floe.e2e.ClusterClients.transactional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -62,140 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * acknowledged record is read back exactly once, in per-partition order, and a returned broker is re-admitted to the
  * ISR by its leaders, not by the test.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReplicationFailoverIT {
-    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-    static {
-        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-    }
-
-    static final String NS = "streaming";
-    static final String TOPIC = "payments";
-    static final int BROKERS = 3;
-    /**
-     * The brokers' default. A broker's API requests time out at a third of its lease, so a much shorter lease makes
-     * start-up on a loaded 2-core machine fail on a slow first request.
-     */
-    static final int LEASE_SECONDS = 15;
-    static final int GRACE_MS = 1000;
-    /** What "within the Lease plus a few seconds" means here: detection, the grace, one status write, slack for a busy CI machine. */
-    static final Duration FAILOVER_BOUND = Duration.ofSeconds(LEASE_SECONDS).plusMillis(GRACE_MS).plusSeconds(6);
-
-    Path work;
-    KubernetesMockServer api;
-    KubernetesClient kube;
-    OperatorProcess operator;
-    final List<FloeProcess> brokers = new ArrayList<>();
-
-    @BeforeAll
-    void startClusterOnKubernetes() throws Exception {
-        work = Files.createTempDirectory(Path.of("target"), "failover-");
-        api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), true);
-        api.init(InetAddress.getByName("127.0.0.1"), 0);
-        kube = api.createClient();
-        String apiUrl = kube.getMasterUrl().toString();
-        try (Stream<Path> crds = Files.list(Path.of(System.getProperty("floe.crds.dir", "../crds/generated")))) {
-            for (Path crd : crds.sorted().toList()) {
-                kube.load(Files.newInputStream(crd)).create();
-            }
-        }
-        operator = new OperatorProcess(work, Map.of(
-                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiUrl,
-                "QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true",
-                "QUARKUS_KUBERNETES_CLIENT_NAMESPACE", NS)).start();
-
-        apply("""
-                apiVersion: floe.dev/v1alpha1
-                kind: Cluster
-                metadata:
-                  name: demo
-                  namespace: streaming
-                spec:
-                  replicas: 3
-                  leadership:
-                    rebalanceDelaySeconds: 2
-                    failoverGraceMillis: %d
-                  config:
-                    offsets-topic-partitions: "3"
-                    transaction-state-partitions: "3"
-                    cluster.lease-duration-seconds: "%d"
-                """.formatted(GRACE_MS, LEASE_SECONDS));
-        StatefulSet sts = await("the operator creates the StatefulSet", Duration.ofSeconds(60), () ->
-                kube.apps().statefulSets().inNamespace(NS).withName("demo-broker").get());
-
-        // The kubelet's part, one pod after another (OrderedReady): on a loaded 2-core machine three JVMs starting
-        // at once time out on their first API requests.
-        for (int ordinal = 0; ordinal < BROKERS; ordinal++) {
-            Path podDir = Files.createDirectories(work.resolve("demo-broker-" + ordinal));
-            Map<String, String> env = new LinkedHashMap<>(Kubelet.podEnvironment(kube, sts, ordinal, podDir));
-            env.keySet().removeAll(Set.of("FLOE_KAFKA_PORT", "FLOE_HTTP_PORT", "FLOE_ADVERTISED_HOST", "FLOE_DATA_DIR"));
-            env.put("KUBERNETES_MASTER", apiUrl);
-            env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
-            env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-            env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-            FloeProcess broker = new FloeProcess(podDir, env).readyTimeout(Duration.ofSeconds(120));
-            brokers.add(broker);
-            broker.start();
-        }
-        await("all brokers hold a live lease", Duration.ofSeconds(60), () -> {
-            Cluster c = kube.resources(Cluster.class).inNamespace(NS).withName("demo").get();
-            return c.getStatus() != null && c.getStatus().getReadyBrokers() == BROKERS ? c : null;
-        });
-
-        apply("""
-                apiVersion: floe.dev/v1alpha1
-                kind: Topic
-                metadata:
-                  name: payments
-                  namespace: streaming
-                  labels:
-                    floe.dev/cluster: demo
-                spec:
-                  partitions: 6
-                  replicationFactor: 3
-                  config:
-                    min.insync.replicas: "2"
-                """);
-        Topic placed = await("Topic payments is placed", Duration.ofSeconds(60), () -> {
-            Topic t = topic();
-            return t != null && t.getStatus() != null && Conditions.isTrue(t.getStatus().getConditions(), Conditions.READY)
-                    ? t : null;
-        });
-        assertThat(placed.getStatus().getPartitions()).hasSize(6).allSatisfy(p -> {
-            assertThat(p.getReplicas()).hasSize(3).doesNotHaveDuplicates();
-            assertThat(p.getLeader()).isEqualTo(p.getReplicas().get(0));
-        });
-        assertThat(placed.getStatus().getPartitions().stream().map(PartitionStatus::getLeader).distinct())
-                .as("every broker leads some of the topic").containsExactlyInAnyOrder(0, 1, 2);
-        // Placement balances preferred leaders over the whole cluster (internal topics included), not per topic.
-        Map<Integer, Long> preferred = kube.resources(Topic.class).inNamespace(NS).list().getItems().stream()
-                .filter(t -> t.getStatus() != null && t.getStatus().getPartitions() != null)
-                .flatMap(t -> t.getStatus().getPartitions().stream())
-                .collect(Collectors.groupingBy(p -> p.getReplicas().get(0), Collectors.counting()));
-        assertThat(preferred.values().stream().mapToLong(Long::longValue).max().orElse(0)
-                - preferred.values().stream().mapToLong(Long::longValue).min().orElse(0))
-                .as("preferred leaders per broker over the cluster %s", preferred).isLessThanOrEqualTo(1);
-        awaitClientsSeeLeaders(placed, -1);
-    }
-
-    @AfterAll
-    void stopEverything() throws Exception {
-        try {
-            FloeProcess.closeAll(brokers);
-        } finally {
-            if (operator != null) {
-                operator.close();
-            }
-            if (kube != null) {
-                kube.close();
-            }
-            if (api != null) {
-                api.destroy();
-            }
-        }
-    }
+class ReplicationFailoverIT extends OperatedCluster {
 
     @Test
     void sigkillOfALeader() throws Exception {
@@ -339,61 +198,54 @@ class ReplicationFailoverIT {
                 topic().getStatus().getPartitions().stream().allMatch(p -> p.getIsr().size() == BROKERS) ? true : null);
     }
 
-    private static KafkaProducer<String, String> transactional(String bootstrap, String id) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "10000");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return new KafkaProducer<>(props);
-    }
-
-    private static List<String> sendToEveryPartition(KafkaProducer<String, String> producer, String topic,
-                                                     String txn) {
+    /**
+     * A tiered topic with three replicas: the leader's disk is wiped and it restarts empty. It copies only the
+     * other replicas' hot tail (its local log starts where theirs does, not at 0), reads everything below from the
+     * bucket, and once it leads again every record is readable from it, in order.
+     */
+    @Test
+    void aLeaderWhoseDiskIsWipedRebuildsFromTheBucketAndTheOtherReplicas() throws Exception {
+        String topic = "archive";
+        String everyBroker = brokers.stream().map(FloeProcess::bootstrap).collect(Collectors.joining(","));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, everyBroker))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 3).configs(Map.of(
+                    "remote.storage.enable", "true", "segment.bytes", "1048576", "local.retention.bytes", "2097152",
+                    "min.insync.replicas", "2")))).all().get();
+        }
         List<String> values = new ArrayList<>();
-        for (int p = 0; p < 6; p++) {
-            for (int i = 0; i < 5; i++) {
-                String v = txn + "-" + p + "-" + i;
-                producer.send(new ProducerRecord<>(topic, p, v, v));
-                values.add(v);
-            }
+        for (int i = 0; i < 6000; i++) {
+            values.add("archived-" + i + "-" + "x".repeat(1000));
         }
-        return values;
+        // About 5 MiB in 1 MiB segments, 2 MiB kept locally: most of it is only in the bucket.
+        produceInOrder(everyBroker, topic, values.subList(0, 5000));
+        int victim = await("a leader for " + topic, Duration.ofSeconds(30), () -> leaderOf(everyBroker, topic));
+        await("the leader uploaded and dropped its oldest local segments", Duration.ofSeconds(60),
+                () -> firstLocalOffset(victim, topic) > 0 ? true : null);
+
+        brokers.get(victim).kill();
+        deleteRecursively(brokers.get(victim).dataDir());
+        String survivor = brokers.get((victim + 1) % BROKERS).bootstrap();
+        await("leadership of " + topic + " left broker " + victim, FAILOVER_BOUND,
+                () -> { Integer l = leaderOf(survivor, topic); return l != null && l != victim ? l : null; });
+        produceInOrder(survivor, topic, values.subList(5000, 6000));
+        brokers.get(victim).start();
+
+        await("broker " + victim + " leads " + topic + " again (preferred leader, back in the ISR)",
+                Duration.ofSeconds(120), () -> {
+                    Integer l = leaderOf(survivor, topic);
+                    return l != null && l == victim ? true : null;
+                });
+        assertThat(firstLocalOffset(victim, topic)).as("the rebuilt replica did not copy the cold data").isPositive();
+        assertThat(readAll(brokers.get(victim).bootstrap(), topic, 1, "read_uncommitted"))
+                .as("every record, read from the rebuilt leader").containsExactlyElementsOf(values);
     }
 
-    private static List<TopicPartition> partitions(String topic) {
-        List<TopicPartition> parts = new ArrayList<>();
-        for (int p = 0; p < 6; p++) {
-            parts.add(new TopicPartition(topic, p));
+    /** The base offset of broker {@code b}'s oldest local segment of partition 0. */
+    private long firstLocalOffset(int b, String topic) throws Exception {
+        try (Stream<Path> files = Files.list(brokers.get(b).dataDir().resolve(topic + "-0"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log"))
+                    .mapToLong(n -> Long.parseLong(n.substring(0, n.indexOf('.')))).min().orElse(-1);
         }
-        return parts;
-    }
-
-    private static KafkaConsumer<String, String> consumer(String bootstrap, String isolation) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        return new KafkaConsumer<>(props);
-    }
-
-    /** Every value a consumer with {@code isolation} reads from the beginning up to its end offsets. */
-    private static List<String> readAll(String bootstrap, String topic, String isolation) {
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = consumer(bootstrap, isolation)) {
-            List<TopicPartition> parts = partitions(topic);
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
-                    && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
-            }
-        }
-        return values;
     }
 
     private int coordinatorOf(String bootstrap, String group) throws Exception {
@@ -417,94 +269,6 @@ class ReplicationFailoverIT {
                 }
             });
             return out;
-        }
-    }
-
-    private static void produce(String bootstrap, String topic, String prefix, int count) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                sent.add(producer.send(new ProducerRecord<>(topic, prefix + "-" + i, prefix + "-" + i)));
-            }
-            for (java.util.concurrent.Future<?> f : sent) {
-                f.get();
-            }
-        }
-    }
-
-    /** A group member polling and committing after every poll, as an application would, on its own thread. */
-    private static final class GroupReader implements AutoCloseable {
-        private final KafkaConsumer<String, String> consumer;
-        private final Thread thread;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Map<String, Integer> deliveries = new java.util.concurrent.ConcurrentHashMap<>();
-        private volatile Map<Integer, Long> lastCommitted = Map.of();
-
-        GroupReader(String bootstrap, String topic, String group) {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            consumer = new KafkaConsumer<>(props);
-            consumer.subscribe(List.of(topic));
-            thread = new Thread(this::run, "group-reader");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run() {
-            while (running.get()) {
-                try {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                        deliveries.merge(r.partition() + "/" + r.offset(), 1, Integer::sum);
-                    }
-                    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> positions = new HashMap<>();
-                    for (TopicPartition tp : consumer.assignment()) {
-                        positions.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
-                    }
-                    consumer.commitSync(positions, Duration.ofSeconds(10));
-                    Map<Integer, Long> merged = new HashMap<>(lastCommitted);
-                    positions.forEach((tp, o) -> merged.put(tp.partition(), o.offset()));
-                    lastCommitted = Map.copyOf(merged);
-                } catch (org.apache.kafka.common.errors.WakeupException e) {
-                    return;
-                } catch (org.apache.kafka.common.KafkaException e) {
-                    // The coordinator is gone or the group is rebalancing: poll again, as an application would.
-                }
-            }
-        }
-
-        Map<Integer, Long> lastCommitted() {
-            return lastCommitted;
-        }
-
-        long distinctConsumed() {
-            return deliveries.size();
-        }
-
-        /** Deliveries after the first of records below {@code committed} (per partition). */
-        List<String> redeliveredBelow(Map<Integer, Long> committed) {
-            return deliveries.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
-                    .filter(k -> {
-                        String[] po = k.split("/");
-                        return Long.parseLong(po[1]) < committed.getOrDefault(Integer.parseInt(po[0]), -1L);
-                    }).sorted().toList();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            consumer.wakeup();
-            thread.join(30_000);
-            consumer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -552,22 +316,6 @@ class ReplicationFailoverIT {
             awaitClientsSeeLeaders(back, -1);
         } finally {
             setAutoRebalance(true);
-        }
-    }
-
-    private void setAutoRebalance(boolean on) {
-        // A replace guarded by resourceVersion: the mock API server hangs on some PATCHes of custom resources.
-        for (int attempt = 0; ; attempt++) {
-            Cluster c = kube.resources(Cluster.class).inNamespace(NS).withName("demo").get();
-            c.getSpec().getLeadership().setAutoRebalance(on);
-            try {
-                kube.resource(c).update();
-                return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 10) {
-                    throw e;
-                }
-            }
         }
     }
 
@@ -635,30 +383,6 @@ class ReplicationFailoverIT {
             traffic.awaitAcks(traffic.acked() + 50);
             traffic.stop();
             traffic.verifyEveryAckIsReadBackOnceInOrder();
-        }
-    }
-
-    /** Every running broker's Metadata agrees with the Topic status: clients are sent to the new leaders. */
-    private void awaitClientsSeeLeaders(Topic expected, int down) throws Exception {
-        Map<Integer, Integer> leaders = expected.getStatus().getPartitions().stream()
-                .collect(Collectors.toMap(PartitionStatus::getPartition, PartitionStatus::getLeader));
-        for (int b = 0; b < BROKERS; b++) {
-            if (b == down) {
-                continue;
-            }
-            String bootstrap = brokers.get(b).bootstrap();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000", AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000"))) {
-                await("broker " + b + " reports leaders " + leaders, Duration.ofSeconds(30), () -> {
-                    try {
-                        TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
-                        return d.partitions().stream().allMatch(p -> p.leader() != null
-                                && p.leader().id() == leaders.get(p.partition())) ? d : null;
-                    } catch (Exception notYet) {
-                        return null;
-                    }
-                });
-            }
         }
     }
 
@@ -796,34 +520,4 @@ class ReplicationFailoverIT {
         }
     }
 
-    private Topic topic() {
-        return kube.resources(Topic.class).inNamespace(NS).withName(TOPIC).get();
-    }
-
-    private List<Event> events(String reason) {
-        return kube.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> TOPIC.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).toList();
-    }
-
-    private void apply(String yaml) {
-        for (HasMetadata object : kube.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
-            kube.resource(object).create();
-        }
-    }
-
-    private <T> T await(String what, Duration limit, Callable<T> probe) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            T value = probe.call();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(100);
-        }
-        StringBuilder logs = new StringBuilder("\n--- operator ---\n").append(operator.logTail());
-        for (int i = 0; i < brokers.size(); i++) {
-            logs.append("\n--- broker ").append(i).append(" ---\n").append(brokers.get(i).logTail());
-        }
-        throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting until " + what + logs);
-    }
 }
