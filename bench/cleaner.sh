@@ -63,11 +63,8 @@ for broker in $BROKERS; do
   R[$broker,base]=$(load baseline "$bootstrap" rate-baseline "$RATE" "$SIZE" "$BASELINE_S" | tail -1)
   log "$broker baseline (mbs p50 p99 p99.9 acked errors): ${R[$broker,base]}"
   sync
-  c0=$(cpu_seconds)
-  R[$broker,clean]=$(load clean "$bootstrap" compacted "$WORK/$broker" rate-cleaning "$RATE" "$SIZE" "$TIMEOUT_S" | tail -1)
-  c1=$(cpu_seconds)
-  R[$broker,cpu]=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
-  log "$broker cleaning (dirty_bytes s MB/s bytes_after mbs p50 p99 p99.9 acked errors): ${R[$broker,clean]}; broker CPU ${R[$broker,cpu]} s"
+  R[$broker,clean]=$(load clean "$bootstrap" compacted "$WORK/$broker" rate-cleaning "$RATE" "$SIZE" "$TIMEOUT_S" "$BROKER_PID" | tail -1)
+  log "$broker cleaning (dirty_bytes s MB/s bytes_after segments_before segments_after cpu_s mbs p50 p99 p99.9 acked errors): ${R[$broker,clean]}"
   if [ "$broker" = floe ]; then
     curl -s "http://127.0.0.1:$FLOE_HTTP_PORT/q/metrics" | grep -E '^floe_cleaner_(bytes|cleans)' >&2 || true
   fi
@@ -85,16 +82,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
   echo
   echo "| | Floe | Kafka | Floe / Kafka |"
   echo "|---|---|---|---|"
-  read -r fd fs fm fa fr f50 f99 f999 fn fe <<< "${R[floe,clean]:-}"
-  read -r kd ks km ka kr k50 k99 k999 kn ke <<< "${R[kafka,clean]:-}"
+  read -r fd fs fm fa fsb fsa fc fr f50 f99 f999 fn fe <<< "${R[floe,clean]:-}"
+  read -r kd ks km ka ksb ksa kc kr k50 k99 k999 kn ke <<< "${R[kafka,clean]:-}"
   read -r fbr fb50 fb99 fb999 fbn fbe <<< "${R[floe,base]:-}"
   read -r kbr kb50 kb99 kb999 kbn kbe <<< "${R[kafka,base]:-}"
   mb() { awk -v b="$1" 'BEGIN{printf "%.0f", b/1e6}'; }
-  echo "| dirty MB before (sealed segments) | $(mb "$fd") | $(mb "$kd") | |"
-  echo "| MB of those segments after the clean | $(mb "$fa") | $(mb "$ka") | |"
+  echo "| dirty MB before, in sealed segments | $(mb "$fd") in $fsb | $(mb "$kd") in $ksb | |"
+  echo "| MB after the clean, in segments | $(mb "$fa") in $fsa | $(mb "$ka") in $ksa | |"
   echo "| seconds to clean | $fs | $ks | $(ratio "$fs" "$ks") |"
   echo "| MB/s cleaned | $fm | $km | $(ratio "$fm" "$km") |"
-  echo "| broker CPU-seconds during the clean | ${R[floe,cpu]:-} | ${R[kafka,cpu]:-} | $(ratio "${R[floe,cpu]:-0}" "${R[kafka,cpu]:-0}") |"
+  echo "| broker CPU-seconds during the clean (with the fixed-rate load) | $fc | $kc | $(ratio "$fc" "$kc") |"
   echo "| fixed-rate producer MB/s: baseline / while cleaning | $fbr / $fr | $kbr / $kr | |"
   echo "| fixed-rate p50 ms: baseline / while cleaning | $fb50 / $f50 | $kb50 / $k50 | |"
   echo "| fixed-rate p99 ms: baseline / while cleaning (ratio) | $fb99 / $f99 ($(ratio "$f99" "$fb99")) | $kb99 / $k99 ($(ratio "$k99" "$kb99")) | |"

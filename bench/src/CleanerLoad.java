@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  *     create a compacted single-partition topic that cannot be cleaned yet (min.compaction.lag.ms one day: every
  *     segment holds a record younger than that), produce megabytes of updates to random keys of a key space of
  *     `keys` with acks=1. Prints "records seconds produce_mbs".
- * clean    bootstrap topic dataDir rateTopic rate valueSize timeoutSeconds
+ * clean    bootstrap topic dataDir rateTopic rate valueSize timeoutSeconds brokerPid
  *     note the partition's sealed (dirty) bytes on disk and its active segment, start a fixed-rate producer on
  *     rateTopic, make the topic cleanable (min.compaction.lag.ms=0 via incrementalAlterConfigs) and wait until the
  *     broker's cleaner-offset-checkpoint says the partition is clean up to its active segment. Prints
@@ -49,7 +49,7 @@ public final class CleanerLoad {
             case "fill" -> fill(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]));
             case "clean" -> clean(args[1], args[2], Path.of(args[3]), args[4], Integer.parseInt(args[5]),
-                    Integer.parseInt(args[6]), Integer.parseInt(args[7]));
+                    Integer.parseInt(args[6]), Integer.parseInt(args[7]), Long.parseLong(args[8]));
             case "baseline" -> baseline(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -91,7 +91,7 @@ public final class CleanerLoad {
     }
 
     private static void clean(String bootstrap, String topic, Path dataDir, String rateTopic, int rate,
-                              int valueSize, int timeoutSeconds) throws Exception {
+                              int valueSize, int timeoutSeconds, long brokerPid) throws Exception {
         Path partitionDir = dataDir.resolve(topic + "-0");
         List<Long> bases = segmentBases(partitionDir);
         long activeBase = bases.get(bases.size() - 1);
@@ -105,6 +105,7 @@ public final class CleanerLoad {
             load.start();
             Thread.sleep(5000);  // the producer connected, warmed up and at its rate before the clean starts
             load.record(true);
+            double cpuBefore = cpuSeconds(brokerPid);
             long started = System.nanoTime();
             admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(
                     new AlterConfigOp(new ConfigEntry("min.compaction.lag.ms", "0"), AlterConfigOp.OpType.SET))))
@@ -116,15 +117,17 @@ public final class CleanerLoad {
                 done = cleanOffset(dataDir, topic) >= activeBase;
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            double cpu = cpuSeconds(brokerPid) - cpuBefore;
             load.record(false);
             load.stop();
             if (!done) {
                 System.err.printf("cleaning did not reach offset %d within %d s (checkpoint at %d)%n", activeBase,
                         timeoutSeconds, cleanOffset(dataDir, topic));
             }
-            System.out.printf("%d %s %s %d %s%n", dirtyBytes, done ? String.format("%.1f", seconds) : "timeout",
+            long segmentsAfter = segmentBases(partitionDir).stream().filter(b -> b < activeBase).count();
+            System.out.printf("%d %s %s %d %d %d %.1f %s%n", dirtyBytes, done ? String.format("%.1f", seconds) : "timeout",
                     done ? String.format("%.1f", dirtyBytes / 1e6 / seconds) : "n/a", sealedBytes(partitionDir, activeBase),
-                    load.summary(seconds));
+                    bases.size() - 1, segmentsAfter, cpu, load.summary(seconds));
         }
     }
 
@@ -143,6 +146,13 @@ public final class CleanerLoad {
         load.record(false);
         load.stop();
         System.out.println(load.summary(elapsed));
+    }
+
+    /** User plus system CPU seconds of a process (Linux /proc; clock ticks of 100 Hz, as on every usual kernel). */
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");  // fields from the 3rd on
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     /** Base offsets of the partition's segments, ascending; the last is the active one. */
