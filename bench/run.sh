@@ -19,75 +19,12 @@ RATE_CASES=${RATE_CASES:-}                # partitions:acks:records-per-second
 MANY_CASES=${MANY_CASES:-}                # partitions:producers:consumers:seconds
 TXN_CASES=${TXN_CASES-"1:100 1:1000"}     # partitions:records-per-transaction
 TXN_RECORDS=${TXN_RECORDS:-200000}
-HEAP=${HEAP:--Xmx1G -Xms1G}
 OUT=${OUT:-$ROOT/bench/target/results.md}
 WORK=$(mktemp -d /tmp/floe-bench.XXXXXX)
-LIB=$ROOT/bench/target/lib
-TICKS=$(getconf CLK_TCK)
 trap 'stop_broker; rm -rf "$WORK"' EXIT
 
-log() { echo "[bench] $*" >&2; }
-
-if [ ! -d "$LIB" ]; then
-  log "fetching Apache Kafka jars from Maven Central"
-  ./mvnw -B -q -f bench/pom.xml dependency:copy-dependencies -DoutputDirectory="$LIB" -DincludeScope=runtime
-fi
-if [ ! -f broker/target/quarkus-app/quarkus-run.jar ]; then
-  log "building the Floe broker"
-  ./mvnw -B -q -pl broker -am package -DskipTests
-fi
-
-BROKER_PID=
-PORT=19192
-stop_broker() {
-  if [ -n "${BROKER_PID:-}" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
-  fi
-  BROKER_PID=
-}
-
-wait_port() {
-  for _ in $(seq 1 120); do
-    (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0
-    sleep 0.5
-  done
-  log "broker did not open port $PORT"; return 1
-}
-
-start_floe() {
-  mkdir -p "$WORK/floe"
-  FLOE_DATA_DIR="$WORK/floe" FLOE_KAFKA_PORT=$PORT FLOE_HTTP_PORT=18180 FLOE_ADVERTISED_HOST=127.0.0.1 \
-    java $HEAP -jar broker/target/quarkus-app/quarkus-run.jar > "$WORK/floe.log" 2>&1 &
-  BROKER_PID=$!
-  wait_port
-}
-
-start_kafka() {
-  mkdir -p "$WORK/kafka"
-  cat > "$WORK/kafka.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:19193
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:19193
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$WORK/kafka
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-num.partitions=1
-PROPS
-  java -cp "$LIB/*" kafka.tools.StorageTool format -t "$(java -cp "$LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
-    -c "$WORK/kafka.properties" --standalone > "$WORK/kafka-format.log" 2>&1
-  java $HEAP -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null kafka.Kafka "$WORK/kafka.properties" > "$WORK/kafka.log" 2>&1 &
-  BROKER_PID=$!
-  wait_port
-}
-
-cpu_seconds() { awk -v t="$TICKS" '{printf "%.2f", ($14 + $15) / t}' "/proc/$BROKER_PID/stat"; }
-tool() { java -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null "$@"; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # One case: produce then consume; prints "prod_mbs p50 p99 prod_cpu_per_gb cons_mbs cons_cpu_per_gb".
 run_case() {
