@@ -70,57 +70,73 @@ class StreamsExactlyOnceIT extends BrokerPerClass {
             }
             lines.add(line.toString());
         }
-        // The input arrives over about 40 s, so every kill lands while the app is processing.
+        // The input arrives over about 60 s, so every kill lands while the app is processing.
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produceSlowly(input, lines));
 
         Path stateDir = Files.createTempDirectory(Path.of("target"), "eos-wc-state");
         Path log = Files.createTempFile("eos-wc", ".log");
         String[] args = {broker.bootstrap(), app, input, output, stateDir.toAbsolutePath().toString()};
-        for (int kill = 1; kill <= KILLS; kill++) {
-            CountDownLatch running = new CountDownLatch(1);
-            Process streams = start(args, log, running);
-            assertThat(running.await(120, TimeUnit.SECONDS)).as("run %d reaches RUNNING; its log: %s", kill, log)
-                    .isTrue();
-            assertThat(streams.waitFor(1000 + random.nextInt(4000), TimeUnit.MILLISECONDS))
-                    .as("run %d still working; its log: %s", kill, log).isFalse();
-            streams.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            System.out.println("StreamsExactlyOnceIT: SIGKILL " + kill);
-        }
-        Process last = start(args, log, new CountDownLatch(1));
-        try {
-            producing.get(120, TimeUnit.SECONDS);
-            Map<String, List<Long>> counts = new HashMap<>();
-            try (KafkaConsumer<String, Long> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                    new LongDeserializer())) {
-                List<TopicPartition> partitions = List.of(new TopicPartition(output, 0), new TopicPartition(output, 1));
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (!reachedTotals(counts, expected) && System.nanoTime() < until) {
-                    for (ConsumerRecord<String, Long> r : consumer.poll(Duration.ofMillis(500))) {
-                        counts.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
-                    }
+        Map<String, List<Long>> counts = new HashMap<>();
+        Process streams = null;
+        try (KafkaConsumer<String, Long> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                new LongDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(output, 0), new TopicPartition(output, 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            for (int kill = 1; kill <= KILLS; kill++) {
+                CountDownLatch running = new CountDownLatch(1);
+                streams = start(args, log, running);
+                assertThat(running.await(120, TimeUnit.SECONDS)).as("run %d reaches RUNNING; its log: %s", kill, log)
+                        .isTrue();
+                // Kill only once this run has committed output of its own, then at a random point after that,
+                // while the input is still arriving: inside a transaction, during a commit, or between them.
+                int before = seen(counts);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (seen(counts) == before && System.nanoTime() < until) {
+                    poll(consumer, counts);
                 }
-                assertThat(reachedTotals(counts, expected)).as("the last run counts every word to its total; "
-                        + "latest counts %s; its log: %s", latest(counts), log).isTrue();
-                // Anything beyond the totals (a duplicate) would follow them: give it time to show up.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                while (System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, Long> r : consumer.poll(Duration.ofMillis(500))) {
-                        counts.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
-                    }
-                }
+                assertThat(seen(counts)).as("run %d commits counts; its log: %s", kill, log).isGreaterThan(before);
+                assertThat(streams.waitFor(random.nextInt(2000), TimeUnit.MILLISECONDS))
+                        .as("run %d still working; its log: %s", kill, log).isFalse();
+                streams.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                System.out.println("StreamsExactlyOnceIT: SIGKILL " + kill + " with " + seen(counts)
+                        + " committed counts read so far");
             }
-            assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-            for (Map.Entry<String, Long> e : expected.entrySet()) {
-                assertThat(counts.get(e.getKey())).as("every committed count of '%s', in order", e.getKey())
-                        .containsExactlyElementsOf(LongStream.rangeClosed(1, e.getValue()).boxed().toList());
+            streams = start(args, log, new CountDownLatch(1));
+            producing.get(120, TimeUnit.SECONDS);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!reachedTotals(counts, expected) && System.nanoTime() < until) {
+                poll(consumer, counts);
+            }
+            assertThat(reachedTotals(counts, expected)).as("the last run counts every word to its total; "
+                    + "latest counts %s; its log: %s", latest(counts), log).isTrue();
+            // Anything beyond the totals (a duplicate) would follow them: give it time to show up.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() < deadline) {
+                poll(consumer, counts);
             }
         } finally {
-            last.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            if (streams != null) {
+                streams.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
         }
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (Map.Entry<String, Long> e : expected.entrySet()) {
+            assertThat(counts.get(e.getKey())).as("every committed count of '%s', in order", e.getKey())
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, e.getValue()).boxed().toList());
+        }
+    }
+
+    private static void poll(KafkaConsumer<String, Long> consumer, Map<String, List<Long>> counts) {
+        for (ConsumerRecord<String, Long> r : consumer.poll(Duration.ofMillis(200))) {
+            counts.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
+        }
+    }
+
+    private static int seen(Map<String, List<Long>> counts) {
+        return counts.values().stream().mapToInt(List::size).sum();
     }
 
     private static boolean reachedTotals(Map<String, List<Long>> counts, Map<String, Long> expected) {
@@ -142,7 +158,7 @@ class StreamsExactlyOnceIT extends BrokerPerClass {
                 new StringSerializer())) {
             for (int i = 0; i < lines.size(); i++) {
                 producer.send(new ProducerRecord<>(topic, Integer.toString(i), lines.get(i)));
-                if (i % 75 == 74) {
+                if (i % 50 == 49) {
                     producer.flush();
                     Thread.sleep(1000);
                 }
