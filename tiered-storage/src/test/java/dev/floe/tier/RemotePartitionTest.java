@@ -6,6 +6,8 @@ import dev.floe.tier.remote.RemotePartition;
 import dev.floe.tier.remote.SegmentManifest;
 import dev.floe.tier.remote.SegmentUpload;
 import dev.floe.tier.store.LocalDirectoryObjectStore;
+import dev.floe.tier.txn.AbortedTxn;
+import dev.floe.tier.txn.TxnIndexFormat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -203,5 +205,63 @@ class RemotePartitionTest {
         public String describe() {
             return "counting " + delegate.describe();
         }
+    }
+
+    private SegmentUpload withTxnIndex(SegmentUpload s, AbortedTxn... txns) throws Exception {
+        Path file = s.log().resolveSibling(String.format("%020d", s.baseOffset()) + ".txnindex");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            for (AbortedTxn t : txns) {
+                ch.write(TxnIndexFormat.encode(t));
+            }
+        }
+        return new SegmentUpload(s.baseOffset(), s.lastOffset(), s.maxTimestamp(), s.leaderEpoch(), s.log(),
+                s.offsetIndex(), s.timeIndex(), null, file);
+    }
+
+    @Test
+    void abortedTransactionIndexesTravelWithTheirSegmentsAndAnswerReadCommittedRanges() throws Exception {
+        // Segment 0-199 holds the ABORT marker of a transaction at 10-150; segment 200-399 one of 190-260 (begun in
+        // the first segment, marked in the second) and one of 300-320, written when the LSO was already 300.
+        partition.upload(withTxnIndex(TestSegments.write(tmp.resolve("s"), 0, 20, 10, Compression.NONE),
+                new AbortedTxn(5, 10, 150, 10)));
+        partition.upload(withTxnIndex(TestSegments.write(tmp.resolve("s"), 200, 20, 10, Compression.NONE),
+                new AbortedTxn(6, 190, 260, 190), new AbortedTxn(7, 300, 320, 300)));
+        partition.upload(TestSegments.write(tmp.resolve("s"), 400, 20, 10, Compression.NONE));
+
+        List<SegmentManifest> segments = partition.segments();
+        assertThat(segments).extracting(SegmentManifest::txnIndexKey).containsExactly(
+                "c1/orders-" + TOPIC_ID + "/2/00000000000000000000.txnindex",
+                "c1/orders-" + TOPIC_ID + "/2/00000000000000000200.txnindex", null);
+        String manifest400 = new String(store.get("c1/orders-" + TOPIC_ID + "/2/00000000000000000400.manifest.json"),
+                StandardCharsets.UTF_8);
+        assertThat(manifest400).as("no txn index, no field").doesNotContain("txnIndexKey");
+
+        RemotePartition.AbortedTxns first = partition.abortedTransactions(0, 200);
+        assertThat(first.txns()).as("the one begun in segment 0 is found in segment 200's index")
+                .containsExactly(new AbortedTxn(5, 10, 150, 10), new AbortedTxn(6, 190, 260, 190));
+        assertThat(first.complete()).as("the entry at 300 was written when everything below 300 was decided").isTrue();
+        assertThat(partition.abortedTransactions(270, 400).txns()).containsExactly(new AbortedTxn(7, 300, 320, 300));
+        RemotePartition.AbortedTxns tail = partition.abortedTransactions(400, 600);
+        assertThat(tail.txns()).isEmpty();
+        assertThat(tail.complete()).as("later markers may be in the broker's local log").isFalse();
+
+        partition.delete(segments.get(1));
+        assertThat(store.list("c1/orders-" + TOPIC_ID + "/2/")).extracting(o -> o.key())
+                .doesNotContain("c1/orders-" + TOPIC_ID + "/2/00000000000000000200.txnindex");
+        assertThat(partition.abortedTransactions(0, 200).txns()).containsExactly(new AbortedTxn(5, 10, 150, 10));
+    }
+
+    @Test
+    void aManifestWrittenBeforeTxnIndexesReadsWithNone() throws Exception {
+        SegmentManifest m = partition.upload(TestSegments.write(tmp.resolve("s"), 0, 2, 10, Compression.NONE));
+        String old = "{\"formatVersion\":1,\"cluster\":\"c1\",\"topic\":\"orders\",\"topicId\":\"" + TOPIC_ID
+                + "\",\"partition\":2,\"baseOffset\":0,\"lastOffset\":19,\"maxTimestamp\":" + m.maxTimestamp()
+                + ",\"sizeBytes\":" + m.sizeBytes() + ",\"leaderEpoch\":0,\"uploadedAtMs\":1,\"logKey\":\"" + m.logKey()
+                + "\",\"indexKey\":\"" + m.indexKey() + "\",\"timeIndexKey\":\"" + m.timeIndexKey() + "\"}";
+        store.put("c1/orders-" + TOPIC_ID + "/3/00000000000000000000.manifest.json", old.getBytes(StandardCharsets.UTF_8));
+        RemotePartition other = new RemoteLogStore(store, "c1", 8 << 20, registry).partition("orders", TOPIC_ID, 3);
+        assertThat(other.segments()).singleElement().satisfies(s -> assertThat(s.txnIndexKey()).isNull());
+        assertThat(other.abortedTransactions(0, 20).txns()).isEmpty();
     }
 }

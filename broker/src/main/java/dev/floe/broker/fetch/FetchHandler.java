@@ -168,7 +168,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                             && p.fetchOffset() >= globalStart) {
                         // Below the local log: the bytes come from object storage, several partitions at once.
                         int remoteLimit = Math.max(limit, 1);
-                        remote.add(CompletableFuture.runAsync(() -> readRemote(tp, p.fetchOffset(), remoteLimit, out), remoteReads));
+                        remote.add(CompletableFuture.runAsync(
+                                () -> readRemote(tp, committed ? log : null, p.fetchOffset(), remoteLimit, out), remoteReads));
                         remaining -= Math.min(remaining, remoteLimit);
                         first = false;
                         continue;
@@ -194,13 +195,19 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)).thenApply(v -> response);
     }
 
-    private void readRemote(TopicPartition tp, long offset, int maxBytes, FetchResponseData.PartitionData out) {
+    /** {@code committedLog} is the partition's log for a read_committed fetch (which lists aborted transactions), else null. */
+    private void readRemote(TopicPartition tp, PartitionLog committedLog, long offset, int maxBytes,
+                            FetchResponseData.PartitionData out) {
         try {
             java.nio.ByteBuffer bytes = tier.read(tp, offset, maxBytes);
             if (bytes == null) {
                 return;
             }
-            out.setErrorCode(Errors.NONE.code()).setRecords(MemoryRecords.readableRecords(bytes));
+            MemoryRecords records = MemoryRecords.readableRecords(bytes);
+            if (committedLog != null) {
+                out.setAbortedTransactions(TxnFetchView.abortedRemote(tier, tp, committedLog, offset, records));
+            }
+            out.setErrorCode(Errors.NONE.code()).setRecords(records);
         } catch (IOException | RuntimeException e) {
             LOG.warnf("%s: reading offset %d from object storage failed: %s", tp, offset, e.getMessage());
             out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());

@@ -1,5 +1,6 @@
 package dev.floe.broker.log;
 
+import dev.floe.tier.txn.AbortedTxn;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -274,6 +275,15 @@ public final class PartitionLog implements AutoCloseable {
         }
         out.sort(java.util.Comparator.comparingLong(AbortedTxn::firstOffset));
         return out;
+    }
+
+    /**
+     * The aborted-transaction index file of the segment at {@code segmentBase}, or null when that segment holds no
+     * ABORT marker. Tiering uploads it beside the segment; it is final once the segment is sealed.
+     */
+    public Path txnIndexFile(long segmentBase) {
+        TxnIndex index = txnIndexes.get(segmentBase);
+        return index == null || index.isEmpty() ? null : index.path();
     }
 
     /** What the last start-up had to verify after an unclean stop. */

@@ -1,5 +1,8 @@
 package dev.floe.broker.log;
 
+import dev.floe.tier.txn.AbortedTxn;
+import dev.floe.tier.txn.TxnIndexFormat;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,15 +15,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The aborted-transaction index of one segment, {@code <base offset>.txnindex}: one entry per ABORT marker in the
- * segment, in Kafka's layout (version int16 0, producer id, first offset, last offset, last stable offset; 34
- * bytes), so a segment directory reads the same to Kafka's tools. Entries are kept in memory too: a fetch at
+ * segment, in the format of {@link TxnIndexFormat} (Kafka's layout, shared with the copy uploaded beside a tiered
+ * segment). Entries are kept in memory too: a fetch at
  * read_committed lists the aborted transactions in its range without touching the file. Appends come from the
  * partition's writer; readers see a copy-on-write list.
  */
 final class TxnIndex {
     static final String SUFFIX = ".txnindex";
-    private static final int ENTRY_SIZE = 34;
-    private static final short VERSION = 0;
+    private static final int ENTRY_SIZE = TxnIndexFormat.ENTRY_SIZE;
 
     private final Path file;
     private final List<AbortedTxn> entries = new CopyOnWriteArrayList<>();
@@ -38,21 +40,13 @@ final class TxnIndex {
     static TxnIndex open(Path dir, long baseOffset) throws IOException {
         TxnIndex index = new TxnIndex(file(dir, baseOffset));
         if (Files.exists(index.file)) {
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(index.file));
-            while (bytes.remaining() >= ENTRY_SIZE) {
-                short version = bytes.getShort();
-                AbortedTxn txn = new AbortedTxn(bytes.getLong(), bytes.getLong(), bytes.getLong(), bytes.getLong());
-                if (version == VERSION) {
-                    index.entries.add(txn);
-                }
-            }
+            index.entries.addAll(TxnIndexFormat.decode(ByteBuffer.wrap(Files.readAllBytes(index.file))));
         }
         return index;
     }
 
     synchronized void append(AbortedTxn txn) throws IOException {
-        ByteBuffer out = ByteBuffer.allocate(ENTRY_SIZE).putShort(VERSION).putLong(txn.producerId())
-                .putLong(txn.firstOffset()).putLong(txn.lastOffset()).putLong(txn.lastStableOffset()).flip();
+        ByteBuffer out = TxnIndexFormat.encode(txn);
         FileChannel ch = channel();
         long at = (long) entries.size() * ENTRY_SIZE;
         while (out.hasRemaining()) {
@@ -80,7 +74,7 @@ final class TxnIndex {
     /** Entries whose transaction overlaps [{@code from}, {@code upTo}): those a reader of that range must skip. */
     void collect(long from, long upTo, List<AbortedTxn> out) {
         for (AbortedTxn txn : entries) {
-            if (txn.lastOffset() >= from && txn.firstOffset() < upTo) {
+            if (TxnIndexFormat.overlaps(txn, from, upTo)) {
                 out.add(txn);
             }
         }

@@ -22,7 +22,7 @@ final class LibraryRemoteStore implements RemotePartitionStore {
     public void upload(SealedSegment s) throws IOException {
         try {
             partition.upload(new SegmentUpload(s.baseOffset(), s.lastOffset(), s.maxTimestamp(), s.leaderEpoch(), s.log(),
-                    s.offsetIndex(), s.timeIndex(), s.producerSnapshot()));
+                    s.offsetIndex(), s.timeIndex(), s.producerSnapshot(), s.txnIndex()));
         } catch (ObjectStoreException | java.io.UncheckedIOException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -65,6 +65,16 @@ final class LibraryRemoteStore implements RemotePartitionStore {
         try {
             SegmentManifest m = partition.manifest(segment.baseOffset());
             return m == null ? null : partition.producerSnapshot(m);
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public RemoteAbortedTxns abortedTransactions(long from, long upTo) throws IOException {
+        try {
+            RemotePartition.AbortedTxns found = partition.abortedTransactions(from, upTo);
+            return new RemoteAbortedTxns(found.txns(), found.complete());
         } catch (ObjectStoreException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package dev.floe.broker.tier;
 
 import dev.floe.broker.log.TimestampOffset;
+import dev.floe.tier.txn.AbortedTxn;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,6 +26,19 @@ public interface RemotePartitionStore {
     TimestampOffset offsetForTimestamp(long timestamp) throws IOException;
 
     void delete(RemoteSegmentRef segment) throws IOException;
+
+    /**
+     * Aborted transactions overlapping [{@code from}, {@code upTo}) from the txn indexes uploaded with the segments;
+     * {@code complete} when no later index can hold another (otherwise the local log's indexes hold the rest).
+     * A store with no txn indexes has none to add.
+     */
+    default RemoteAbortedTxns abortedTransactions(long from, long upTo) throws IOException {
+        return new RemoteAbortedTxns(List.of(), false);
+    }
+
+    /** What {@link #abortedTransactions} found. */
+    record RemoteAbortedTxns(List<AbortedTxn> txns, boolean complete) {
+    }
 
     /** The producer state uploaded with {@code segment} (as of its end), or null when there is none. */
     byte[] producerSnapshot(RemoteSegmentRef segment) throws IOException;

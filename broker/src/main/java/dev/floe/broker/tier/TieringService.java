@@ -6,6 +6,7 @@ import dev.floe.broker.log.LogSegment;
 import dev.floe.broker.log.PartitionLog;
 import dev.floe.broker.log.ProducerSnapshots;
 import dev.floe.broker.log.TimestampOffset;
+import dev.floe.tier.txn.AbortedTxn;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +28,7 @@ import java.util.function.Function;
 
 /**
  * Moves sealed segments to object storage and reads them back. Uploads go oldest first and only for segments
- * entirely below the high watermark; a segment counts as uploaded once its manifest is committed, and only then
+ * entirely below the high watermark and the last stable offset (so its aborted-transaction index is final); a segment counts as uploaded once its manifest is committed, and only then
  * may local retention delete it. An object-store outage stops uploads (retried with backoff), never produce.
  */
 public final class TieringService {
@@ -220,9 +221,12 @@ public final class TieringService {
                 return;
             }
             for (LogSegment segment : log.segments()) {
-                // Only flushed segments go up: their producer snapshot is written once they are on disk.
+                // Only flushed segments go up: their producer snapshot is written once they are on disk. Only
+                // decided ones: below the LSO every transaction with records here has its marker written, and a
+                // later marker lands in a later segment's index, so this segment's index never changes again.
                 if (!segment.isSealed() || segment.lastOffset() <= tier.uploadedThrough
                         || segment.lastOffset() >= log.highWatermark() || segment.lastOffset() >= log.recoveryPoint()
+                        || segment.lastOffset() >= log.lastStableOffset()
                         || segment.size() == 0) {
                     continue;
                 }
@@ -285,7 +289,7 @@ public final class TieringService {
         java.nio.file.Path snapshot = ProducerSnapshots.file(log.dir(), segment.lastOffset() + 1);
         tier.store.upload(new SealedSegment(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(),
                 log.leaderEpoch(), segment.size(), segment.logPath(), segment.offsetIndexPath(), segment.timeIndexPath(),
-                java.nio.file.Files.exists(snapshot) ? snapshot : null));
+                java.nio.file.Files.exists(snapshot) ? snapshot : null, log.txnIndexFile(segment.baseOffset())));
         tier.segments.add(new RemoteSegmentRef(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(), segment.size()));
         tier.uploadedThrough = segment.lastOffset();
         uploadedBytes.increment(segment.size());
@@ -383,6 +387,29 @@ public final class TieringService {
         remoteFetch.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         remoteFetchBytes.increment(bytes.remaining());
         return bytes;
+    }
+
+    /**
+     * The aborted transactions a read_committed reader of remote records [{@code from}, {@code upTo}) must skip,
+     * oldest first, as a local read reports them: from the txn indexes uploaded with the segments, and, when the
+     * bucket alone cannot tell (an ABORT marker may sit in a later segment not yet uploaded), from the local log.
+     */
+    public List<AbortedTxn> abortedTransactions(TopicPartition tp, PartitionLog log, long from, long upTo)
+            throws IOException {
+        PartitionTier tier = tiers.get(tp);
+        if (tier == null) {
+            return log.abortedTransactions(from, upTo);
+        }
+        RemotePartitionStore.RemoteAbortedTxns remote = tier.store.abortedTransactions(from, upTo);
+        if (remote.complete()) {
+            return remote.txns();
+        }
+        // A segment both uploaded and still local lists its transactions twice: keep each once.
+        java.util.Set<AbortedTxn> all = new java.util.LinkedHashSet<>(remote.txns());
+        all.addAll(log.abortedTransactions(from, upTo));
+        List<AbortedTxn> out = new ArrayList<>(all);
+        out.sort(java.util.Comparator.comparingLong(AbortedTxn::firstOffset));
+        return out;
     }
 
     /** A by-time lookup over the remote segments, or null when none of them reaches the timestamp. */

@@ -1,5 +1,6 @@
 package dev.floe.broker.log;
 
+import dev.floe.tier.txn.AbortedTxn;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;

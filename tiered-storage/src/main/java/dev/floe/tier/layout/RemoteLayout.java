@@ -12,6 +12,9 @@ public final class RemoteLayout {
     public static final String MANIFEST = "manifest.json";
     /** Idempotent-producer state as of the end of the segment, for a broker that starts from the bucket. */
     public static final String PRODUCER_SNAPSHOT = "producers";
+    /** Aborted transactions whose ABORT marker is in the segment ({@code dev.floe.tier.txn.TxnIndexFormat}); only
+     * segments that have one. */
+    public static final String TXN_INDEX = "txnindex";
     /** Kafka topic ids print as 22 characters of URL-safe base64. */
     private static final int TOPIC_ID_LENGTH = 22;
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.tier.layout.RemoteLayout;
 import dev.floe.tier.store.ObjectStore;
 import dev.floe.tier.store.ObjectStoreException;
+import dev.floe.tier.txn.AbortedTxn;
+import dev.floe.tier.txn.TxnIndexFormat;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -80,11 +82,13 @@ public final class RemotePartition {
         String timeKey = RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.TIME_INDEX);
         String producersKey = upload.producerSnapshot() == null ? null
                 : RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.PRODUCER_SNAPSHOT);
+        String txnKey = upload.txnIndex() == null ? null
+                : RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.TXN_INDEX);
         SegmentManifest manifest;
         try {
             manifest = new SegmentManifest(SegmentManifest.FORMAT_VERSION, cluster, topic, topicId, partition,
                     upload.baseOffset(), upload.lastOffset(), upload.maxTimestamp(), java.nio.file.Files.size(upload.log()),
-                    upload.leaderEpoch(), System.currentTimeMillis(), logKey, indexKey, timeKey, producersKey);
+                    upload.leaderEpoch(), System.currentTimeMillis(), logKey, indexKey, timeKey, producersKey, txnKey);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read segment file " + upload.log() + ": " + e.getMessage(), e);
         }
@@ -94,6 +98,9 @@ public final class RemotePartition {
             store.put(timeKey, upload.timeIndex());
             if (producersKey != null) {
                 store.put(producersKey, upload.producerSnapshot());
+            }
+            if (txnKey != null) {
+                store.put(txnKey, upload.txnIndex());
             }
             store.put(RemoteLayout.objectKey(prefix, upload.baseOffset(), RemoteLayout.MANIFEST), json.writeValueAsBytes(manifest));
             return null;
@@ -290,6 +297,37 @@ public final class RemotePartition {
         return m.producerSnapshotKey() == null ? null : store.get(m.producerSnapshotKey());
     }
 
+    /**
+     * The aborted transactions a read_committed reader of [{@code from}, {@code upTo}) must be told about, from the
+     * txn indexes uploaded with the segments at or after the one holding {@code from}, oldest first. An entry sits
+     * in the segment of its ABORT marker, which may be far after the records, so later indexes are read too until
+     * one entry shows every earlier transaction was decided ({@link TxnIndexFormat#completes}). When the bucket
+     * runs out first, the result is {@code complete() == false}: the rest is in the broker's local segments.
+     */
+    public AbortedTxns abortedTransactions(long from, long upTo) {
+        List<AbortedTxn> found = new ArrayList<>();
+        for (SegmentManifest m : recentSegments()) {
+            if (m.lastOffset() < from || m.txnIndexKey() == null) {
+                continue;
+            }
+            for (AbortedTxn txn : TxnIndexFormat.decode(index(m.txnIndexKey()))) {
+                if (TxnIndexFormat.overlaps(txn, from, upTo)) {
+                    found.add(txn);
+                }
+                if (TxnIndexFormat.completes(txn, upTo)) {
+                    found.sort(Comparator.comparingLong(AbortedTxn::firstOffset));
+                    return new AbortedTxns(found, true);
+                }
+            }
+        }
+        found.sort(Comparator.comparingLong(AbortedTxn::firstOffset));
+        return new AbortedTxns(found, false);
+    }
+
+    /** Aborted transactions found in the bucket; {@code complete} when no later index can add one. */
+    public record AbortedTxns(List<AbortedTxn> txns, boolean complete) {
+    }
+
     /** The first record with timestamp >= {@code timestamp}: {offset, timestamp}, or null when none is. */
     public long[] offsetForTimestamp(long timestamp) {
         for (SegmentManifest m : segments()) {
@@ -342,10 +380,16 @@ public final class RemotePartition {
         if (m.producerSnapshotKey() != null) {
             data.add(m.producerSnapshotKey());
         }
+        if (m.txnIndexKey() != null) {
+            data.add(m.txnIndexKey());
+        }
         store.delete(data);
         synchronized (indexes) {
             indexes.remove(m.indexKey());
             indexes.remove(m.timeIndexKey());
+            if (m.txnIndexKey() != null) {
+                indexes.remove(m.txnIndexKey());
+            }
         }
         cache.evict(m.logKey());
     }

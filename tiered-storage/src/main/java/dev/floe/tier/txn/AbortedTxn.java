@@ -1,4 +1,4 @@
-package dev.floe.broker.log;
+package dev.floe.tier.txn;
 
 /**
  * An aborted transaction in one partition: its producer, its first offset and the offset of its ABORT marker.
