@@ -49,20 +49,24 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
         if (!groups.coordinates(request.groupId())) {
             return CompletableFuture.completedFuture(answer(commits, Errors.NOT_COORDINATOR));
         }
-        Errors membership = groups.validateTransactionalCommit(request.groupId(), request.generationId(),
-                request.memberId(), request.groupInstanceId());
-        if (membership != Errors.NONE) {
-            return CompletableFuture.completedFuture(answer(commits, membership));
-        }
+        // v5+: the offsets partition joins the transaction first, as in Kafka, so a commit refused below still
+        // leaves a transaction the producer can abort (a v2 client then sends EndTxn).
         CompletableFuture<Errors> enlisted = ctx.apiVersion() < IMPLICIT_ENLISTMENT_VERSION
                 ? CompletableFuture.completedFuture(Errors.NONE)
                 : enlistment.enlist(request.transactionalId(), request.producerId(), request.producerEpoch(),
                 List.of(new TopicPartition(OffsetStore.TOPIC, groups.offsets().partitionFor(request.groupId()))));
-        return enlisted.thenCompose(error -> error != Errors.NONE ? CompletableFuture.completedFuture(error)
-                        : groups.offsets().commitTransactional(request.groupId(), request.producerId(),
-                        request.producerEpoch(), commits))
-                .thenApply(error -> answer(commits, error == Errors.INVALID_PRODUCER_EPOCH
-                        ? Errors.PRODUCER_FENCED : error));
+        return enlisted.thenCompose(error -> {
+            if (error != Errors.NONE) {
+                return CompletableFuture.completedFuture(error);
+            }
+            Errors membership = groups.validateTransactionalCommit(request.groupId(), request.generationId(),
+                    request.memberId(), request.groupInstanceId());
+            if (membership != Errors.NONE) {
+                return CompletableFuture.completedFuture(membership);
+            }
+            return groups.offsets().commitTransactional(request.groupId(), request.producerId(),
+                    request.producerEpoch(), commits);
+        }).thenApply(error -> answer(commits, error == Errors.INVALID_PRODUCER_EPOCH ? Errors.PRODUCER_FENCED : error));
     }
 
     private static TxnOffsetCommitResponseData answer(Map<TopicPartition, CommittedOffset> commits, Errors error) {
