@@ -9,6 +9,8 @@ import dev.floe.broker.log.SegmentReaper;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.produce.PartitionAppender;
 import dev.floe.broker.produce.PartitionWriteQueues;
+import dev.floe.broker.produce.ProduceHandler;
+import dev.floe.broker.replication.Replication;
 import dev.floe.broker.produce.ProducerIdAllocator;
 import dev.floe.broker.produce.compression.CompressionMetrics;
 import dev.floe.broker.topic.MetadataFile;
@@ -19,6 +21,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -349,6 +353,65 @@ class TransactionCoordinatorTest {
                 .isEqualTo(Errors.NONE);
         assertThat(coordinator.describe("z").state()).isEqualTo(TxnState.ONGOING);
         assertThat(coordinator.describe("z").partitions()).containsExactly(DATA);
+    }
+
+    @Test
+    void aV12ProduceJoinsTheTransactionItselfAndAStaleEpochIsRefused() {
+        TransactionCoordinator coordinator = coordinator();
+        ProduceHandler handler = new ProduceHandler(new Replication() {
+            @Override
+            public Errors checkLeader(TopicPartition tp, int clientLeaderEpoch) {
+                return Errors.NONE;
+            }
+
+            @Override
+            public int leaderEpoch(TopicPartition tp) {
+                return 0;
+            }
+
+            @Override
+            public int inSyncReplicas(TopicPartition tp) {
+                return 1;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Errors> awaitCommitted(TopicPartition tp, long offset,
+                                                                                  int minInsync, long timeoutMs) {
+                return java.util.concurrent.CompletableFuture.completedFuture(Errors.NONE);
+            }
+        }, appender, coordinator.enlistment());
+        TransactionCoordinator.InitResult first = coordinator.initProducerId("p12", 60_000, -1, (short) -1).join();
+
+        assertThat(produceV12(handler, "p12", first, 0)).isEqualTo(Errors.NONE);
+        assertThat(coordinator.describe("p12").state()).isEqualTo(TxnState.ONGOING);
+        assertThat(coordinator.describe("p12").partitions()).containsExactly(DATA);
+        assertThat(data().lastStableOffset()).as("the write is part of the open transaction").isZero();
+
+        assertThat(coordinator.initProducerId("p12", 60_000, -1, (short) -1).join().error())
+                .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(coordinator.initProducerId("p12", 60_000, -1, (short) -1).join().error()).isEqualTo(Errors.NONE);
+        long end = data().highWatermark();
+        assertThat(produceV12(handler, "p12", first, 1)).as("the fenced producer's next write")
+                .isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(data().highWatermark()).isEqualTo(end);
+        assertThat(coordinator.describe("p12").state()).as("nothing joined the new producer's state").isEqualTo(TxnState.EMPTY);
+    }
+
+    private static Errors produceV12(ProduceHandler handler, String id, TransactionCoordinator.InitResult producer,
+                                     int sequence) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(256), RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE, TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, producer.producerId(),
+                producer.epoch(), sequence, true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        builder.append(System.currentTimeMillis(), null, "v12".getBytes());
+        ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(DATA.topic());
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(DATA.partition())
+                .setRecords(builder.build()));
+        topics.add(topic);
+        ProduceResponseData response = handler.handle(new RequestContext(new RequestHeaderData(), ApiKeys.PRODUCE,
+                        (short) 12, "test", "c1"), new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000)
+                        .setTransactionalId(id).setTopicData(topics)).toCompletableFuture().join();
+        return Errors.forCode(response.responses().iterator().next().partitionResponses().get(0).errorCode());
     }
 
     /** Implicit enlistment as a v12 produce does it, asserting that it worked. */
