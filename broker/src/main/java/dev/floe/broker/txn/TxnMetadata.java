@@ -56,9 +56,11 @@ final class TxnMetadata {
 
     /** A fresh (or re-initialised) producer for this id: Empty at {@code newEpoch}. */
     TxnRecord initialised(long newProducerId, short newEpoch, int newTimeoutMs, long now) {
-        long previous = newProducerId != producerId ? producerId : previousProducerId;
+        boolean newId = newProducerId != producerId;
+        // An epoch of the old id means nothing under the new one.
         return new TxnRecord(id, newProducerId, newEpoch, newTimeoutMs, TxnState.EMPTY, Set.of(), -1, now,
-                lastEpoch, previous, RecordBatch.NO_PRODUCER_ID, transactionVersion);
+                newId ? RecordBatch.NO_PRODUCER_EPOCH : lastEpoch, newId ? producerId : previousProducerId,
+                RecordBatch.NO_PRODUCER_ID, transactionVersion);
     }
 
     /**
