@@ -95,9 +95,11 @@ class TransactionsIT extends BrokerPerClass {
         String topic = createTopic("offsets", 1);
         String group = unique("group");
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaProducer<String, String> producer = producer(unique("tx-offsets"), 60_000);
+        String id = unique("tx-offsets");
+        try (KafkaProducer<String, String> producer = producer(id, 60_000);
              Admin admin = admin()) {
             producer.initTransactions();
+            int initialEpoch = epoch(admin, id);
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(topic, 0, null, "x"));
             producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(42)), new ConsumerGroupMetadata(group));
@@ -107,13 +109,21 @@ class TransactionsIT extends BrokerPerClass {
             producer.commitTransaction();
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                     .get(tp).offset()).isEqualTo(42);
+            // Transactions v2 (the broker finalizes transaction.version 2): every commit moves to the next epoch.
+            assertThat(epoch(admin, id)).as("epoch after a v2 commit").isEqualTo(initialEpoch + 1);
 
             producer.beginTransaction();
             producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(99)), new ConsumerGroupMetadata(group));
             producer.abortTransaction();
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                     .get(tp).offset()).as("an aborted transaction's offsets are dropped").isEqualTo(42);
+            assertThat(epoch(admin, id)).as("epoch after a v2 abort").isEqualTo(initialEpoch + 2);
         }
+    }
+
+    private static int epoch(Admin admin, String transactionalId) throws Exception {
+        return admin.describeTransactions(java.util.List.of(transactionalId)).description(transactionalId)
+                .get(30, TimeUnit.SECONDS).producerEpoch();
     }
 
     @Test

@@ -195,9 +195,9 @@ public class Broker {
                 new CompressionMetrics(registry));
         appender.setReplication(replication);
         SupportedApis apis = new SupportedApis();
-        apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
+        apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis, java.util.List.of(
+                        transactionVersionFeature(clusterMode))))
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.control()))
-                .register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(replication, appender))
                 .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, replication, waiters, executors.io(),
                         executors.scheduler(), topicMetrics, tiering, executors.tier()))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, replication, executors.io(), tiering,
@@ -358,20 +358,42 @@ public class Broker {
     }
 
     /**
-     * Transactions v1 (no {@code transaction.version} feature is advertised, so Kafka 4.x clients use AddPartitionsToTxn
-     * themselves): EndTxn and TxnOffsetCommit stop below their v5, which is transactions v2 only.
+     * Transactions v1 and v2: which one a client speaks follows from the finalized {@code transaction.version}
+     * (see {@link #transactionVersionFeature}); the v2 request versions (Produce v12 adding partitions implicitly,
+     * EndTxn v5 bumping the epoch, TxnOffsetCommit v5) are offered either way, as Kafka does, and a v1 client caps
+     * itself below them.
      */
     private void registerTransactionApis(SupportedApis apis, ProducerIdAllocator producerIds) {
-        apis.register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new TxnInitProducerIdHandler(
+        var enlistment = transactions.enlistment();
+        apis.register(ApiKeys.PRODUCE, 3, 12, new ProduceHandler(replication, appender, enlistment))
+                .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new TxnInitProducerIdHandler(
                         new InitProducerIdHandler(producerIds, executors.io()), transactions, executors.io()))
                 .register(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, 5, new AddPartitionsToTxnHandler(transactions, topics))
                 .register(ApiKeys.ADD_OFFSETS_TO_TXN, 0, 4, new AddOffsetsToTxnHandler(transactions, groups.offsets()))
-                .register(ApiKeys.END_TXN, 0, 4, new EndTxnHandler(transactions))
-                .register(ApiKeys.TXN_OFFSET_COMMIT, 0, 4, new TxnOffsetCommitHandler(groups))
+                .register(ApiKeys.END_TXN, 0, 5, new EndTxnHandler(transactions, executors.io()))
+                .register(ApiKeys.TXN_OFFSET_COMMIT, 0, 5, new TxnOffsetCommitHandler(groups, enlistment))
                 .register(ApiKeys.WRITE_TXN_MARKERS, 1, 1, new WriteTxnMarkersHandler(transactions))
                 .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, 0, new DescribeTransactionsHandler(transactions))
                 .register(ApiKeys.LIST_TRANSACTIONS, 0, 2, new ListTransactionsHandler(transactions))
                 .register(ApiKeys.DESCRIBE_PRODUCERS, 0, 0, new DescribeProducersHandler(logs, cluster));
+    }
+
+    /**
+     * {@code transaction.version} as ApiVersions finalizes it: FLOE_TRANSACTION_VERSION, by default 2 standalone
+     * and 1 in cluster mode, where a v2 write would have to reach a coordinator on another broker (implicit
+     * AddPartitionsToTxn between brokers is not built) and so is never offered.
+     */
+    private dev.floe.broker.metadata.Feature transactionVersionFeature(boolean clusterMode) {
+        int level = config.transactionVersion().orElse(clusterMode ? 1 : 2);
+        if (clusterMode && level > 1) {
+            LOG.warnf("FLOE_TRANSACTION_VERSION=%d is not offered in cluster mode (transactions v2 needs the "
+                    + "coordinator on the producing broker); finalizing transaction.version 1", level);
+            level = 1;
+        }
+        LOG.infof("transaction.version finalized at %d (transactions v%d for Kafka 4.x clients)", level,
+                level >= 2 ? 2 : 1);
+        return new dev.floe.broker.metadata.Feature(dev.floe.broker.metadata.Feature.TRANSACTION_VERSION,
+                (short) 0, (short) 2, (short) level);
     }
 
     private void registerGauges() {

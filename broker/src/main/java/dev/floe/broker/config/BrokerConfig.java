@@ -98,6 +98,13 @@ public interface BrokerConfig {
     int transactionMaxTimeoutMs();
 
     /**
+     * The finalized level of the {@code transaction.version} feature (0-2) in ApiVersions; 2 makes Kafka 4.x
+     * producers use transactions v2 (KIP-890). Unset: 2 in standalone mode, 1 in cluster mode (implicit
+     * enlistment reaches only a coordinator on the same broker there, so cluster mode never offers more than 1).
+     */
+    java.util.OptionalInt transactionVersion();
+
+    /**
      * How long a new group waits for more members before its first rebalance. Kafka's default is 3000;
      * Floe uses 0, as Kafka's own sample server.properties does, so a single consumer starts at once.
      */

@@ -7,6 +7,7 @@ import dev.floe.broker.protocol.RequestContext;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.jboss.logging.Logger;
@@ -19,16 +20,29 @@ import java.util.concurrent.CompletionStage;
 /**
  * Produce: validates each partition's batches, queues them on the partition's writer and answers when every
  * partition is written (acks=1) or replicated to the in-sync replicas (acks=all, parked until the high watermark
- * passes the records).
+ * passes the records). From v12 on (transactions v2) a transactional write first adds its partitions to the
+ * producer's transaction through {@link TransactionEnlistment}; the write is appended only if that succeeds.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static final Logger LOG = Logger.getLogger(ProduceHandler.class);
+    /** The first Produce version whose transactional writes join their transaction implicitly (KIP-890). */
+    static final short IMPLICIT_ENLISTMENT_VERSION = 12;
     private final Replication replication;
     private final PartitionAppender appender;
+    private final TransactionEnlistment enlistment;
+
+    private record Write(TopicPartition tp, MemoryRecords records,
+                         ProduceResponseData.PartitionProduceResponse out) {
+    }
 
     public ProduceHandler(Replication replication, PartitionAppender appender) {
+        this(replication, appender, TransactionEnlistment.UNAVAILABLE);
+    }
+
+    public ProduceHandler(Replication replication, PartitionAppender appender, TransactionEnlistment enlistment) {
         this.replication = replication;
         this.appender = appender;
+        this.enlistment = enlistment;
     }
 
     @Override
@@ -40,6 +54,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     public CompletionStage<ProduceResponseData> handle(RequestContext ctx, ProduceRequestData request) {
         ProduceResponseData response = new ProduceResponseData();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
+        List<Write> transactional = new ArrayList<>();
+        boolean implicit = ctx.apiVersion() >= IMPLICIT_ENLISTMENT_VERSION && request.transactionalId() != null;
         if (request.acks() != 0 && request.acks() != 1 && request.acks() != -1) {
             return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidRequiredAcksException(
                     "acks must be 0, 1 or -1 (all), not " + request.acks()));
@@ -59,11 +75,50 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                     continue;
                 }
                 MemoryRecords records = (MemoryRecords) partition.records();
-                pending.add(appender.append(tp, records, request.acks(), request.timeoutMs())
-                        .thenAccept(result -> report(out, tp, result)));
+                if (implicit && isTransactional(records)) {
+                    transactional.add(new Write(tp, records, out));
+                    continue;
+                }
+                pending.add(append(new Write(tp, records, out), request));
             }
         }
+        if (!transactional.isEmpty()) {
+            pending.add(enlistThenAppend(transactional, request));
+        }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> response);
+    }
+
+    /**
+     * One request comes from one producer, so its transactional partitions join the transaction in one call, and
+     * are appended (or all refused) once they are in it.
+     */
+    private CompletableFuture<Void> enlistThenAppend(List<Write> writes, ProduceRequestData request) {
+        RecordBatch first = writes.get(0).records().firstBatch();
+        List<TopicPartition> partitions = writes.stream().map(Write::tp).toList();
+        return enlistment.enlist(request.transactionalId(), first.producerId(), first.producerEpoch(), partitions)
+                .thenCompose(error -> {
+                    if (error != Errors.NONE) {
+                        writes.forEach(w -> fail(w.out(), w.tp(), error, "could not add " + w.tp()
+                                + " to the transaction of " + request.transactionalId() + ": " + error));
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return CompletableFuture.allOf(writes.stream().map(w -> append(w, request))
+                            .toArray(CompletableFuture[]::new));
+                });
+    }
+
+    private CompletableFuture<Void> append(Write w, ProduceRequestData request) {
+        return appender.append(w.tp(), w.records(), request.acks(), request.timeoutMs())
+                .thenAccept(result -> report(w.out(), w.tp(), result));
+    }
+
+    private static boolean isTransactional(MemoryRecords records) {
+        try {
+            RecordBatch first = records == null ? null : records.firstBatch();
+            return first != null && first.isTransactional() && first.hasProducerId();
+        } catch (RuntimeException malformed) {
+            return false; // the appender's validation refuses it with the proper error
+        }
     }
 
     private void report(ProduceResponseData.PartitionProduceResponse out, TopicPartition tp, AppendResult result) {

@@ -17,14 +17,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Kafka's transaction coordinator (transactions v1, the protocol every Kafka client speaks when the broker does
- * not advertise {@code transaction.version} 2): one state machine per transactional id, each change made durable
- * in {@code __transaction_state} before it is answered.
+ * Kafka's transaction coordinator, transactions v1 and v2 (KIP-890): one state machine per transactional id, each
+ * change made durable in {@code __transaction_state} before it is answered. Which version a request follows is
+ * its API version's business: EndTxn v5 bumps the epoch (see {@link TxnMetadata}), below v5 it does not; partitions
+ * come from AddPartitionsToTxn (v1) or implicitly from the partitions' writes ({@link CoordinatorEnlistment}, v2).
  *
  * <p>Empty/Complete* --AddPartitions/AddOffsets--&gt; Ongoing --EndTxn--&gt; PrepareCommit|PrepareAbort
  * --markers on every partition--&gt; CompleteCommit|CompleteAbort. InitProducerId bumps the epoch, which fences the
@@ -41,6 +41,13 @@ public final class TransactionCoordinator {
     private static final long PENDING_RETRY_MS = 200;
     private static final long COMPLETE_RETRY_MS = 1_000;
 
+    /** EndTxn's answer: with transactions v2, the producer id and epoch the producer continues with. */
+    public record EndResult(Errors error, long producerId, short epoch) {
+        static EndResult failed(Errors error) {
+            return new EndResult(error, -1, (short) -1);
+        }
+    }
+
     public record InitResult(Errors error, long producerId, short epoch) {
         static InitResult failed(Errors error) {
             return new InitResult(error, -1, (short) -1);
@@ -52,36 +59,7 @@ public final class TransactionCoordinator {
                           Set<TopicPartition> partitions, long startTimestamp, long lastUpdateTimestamp) {
     }
 
-    private static final class Txn {
-        final String id;
-        long producerId;
-        short epoch;
-        /** The epoch before the last bump by fencing or timeout: a producer recovering from it may re-init. */
-        short lastEpoch = -1;
-        int timeoutMs;
-        TxnState state;
-        Set<TopicPartition> partitions = new LinkedHashSet<>();
-        long startTimestamp = -1;
-        long lastUpdate;
-        boolean pending;
-        ScheduledFuture<?> timeout;
-
-        Txn(String id) {
-            this.id = id;
-        }
-
-        TxnRecord record(short atEpoch, TxnState next, Set<TopicPartition> parts, long start, long now) {
-            return new TxnRecord(id, producerId, atEpoch, timeoutMs, next, Set.copyOf(new LinkedHashSet<>(parts)),
-                    start, now);
-        }
-
-        TxnView view() {
-            return new TxnView(id, producerId, epoch, timeoutMs, state, Set.copyOf(partitions), startTimestamp,
-                    lastUpdate);
-        }
-    }
-
-    private final Map<String, Txn> txns = new ConcurrentHashMap<>();
+    private final Map<String, TxnMetadata> txns = new ConcurrentHashMap<>();
     private final TxnStateLog log;
     private final TxnMarkerWriter markers;
     private final ProducerIdAllocator ids;
@@ -111,6 +89,11 @@ public final class TransactionCoordinator {
         return coordinates.test(transactionalId);
     }
 
+    /** Implicit AddPartitionsToTxn for transactions v2 writes (Produce v12+, TxnOffsetCommit v5+). */
+    public dev.floe.broker.produce.TransactionEnlistment enlistment() {
+        return new CoordinatorEnlistment(this, scheduler, io);
+    }
+
     public TxnStateLog stateLog() {
         return log;
     }
@@ -136,9 +119,9 @@ public final class TransactionCoordinator {
     int resume(Map<String, TxnRecord> loaded) {
         int resumed = 0;
         for (TxnRecord r : loaded.values()) {
-            Txn txn = new Txn(r.transactionalId());
+            TxnMetadata txn = new TxnMetadata(r.transactionalId());
             apply(txn, r);
-            Txn before = txns.put(txn.id, txn);
+            TxnMetadata before = txns.put(txn.id, txn);
             if (before != null) {
                 cancelTimeout(before);
             }
@@ -165,7 +148,7 @@ public final class TransactionCoordinator {
         });
     }
 
-    private static void cancelTimeout(Txn txn) {
+    private static void cancelTimeout(TxnMetadata txn) {
         synchronized (txn) {
             if (txn.timeout != null) {
                 txn.timeout.cancel(false);
@@ -187,9 +170,9 @@ public final class TransactionCoordinator {
             LOG.errorf("cannot create %s: %s", TxnStateLog.TOPIC, e.getMessage());
             return CompletableFuture.completedFuture(InitResult.failed(Errors.COORDINATOR_NOT_AVAILABLE));
         }
-        Txn txn = txns.get(id);
+        TxnMetadata txn = txns.get(id);
         if (txn == null) {
-            Txn fresh = new Txn(id);
+            TxnMetadata fresh = new TxnMetadata(id);
             try {
                 fresh.producerId = ids.nextId();
             } catch (IOException e) {
@@ -199,15 +182,18 @@ public final class TransactionCoordinator {
             fresh.epoch = -1;
             fresh.timeoutMs = timeoutMs;
             fresh.state = TxnState.EMPTY;
-            Txn raced = txns.putIfAbsent(id, fresh);
+            TxnMetadata raced = txns.putIfAbsent(id, fresh);
             txn = raced == null ? fresh : raced;
         }
         synchronized (txn) {
             if (txn.pending || txn.state.isPrepare()) {
                 return CompletableFuture.completedFuture(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
             }
-            if (requestPid >= 0 && (requestPid != txn.producerId
-                    || (requestEpoch != txn.epoch && requestEpoch != txn.lastEpoch))) {
+            boolean sameProducer = requestPid == txn.producerId
+                    && (requestEpoch == txn.epoch || requestEpoch == txn.lastEpoch);
+            // A v2 producer whose last EndTxn moved it to a new producer id may still present the exhausted one.
+            boolean rotatedAway = requestPid == txn.previousProducerId && TxnMetadata.isEpochExhausted(requestEpoch);
+            if (requestPid >= 0 && !sameProducer && !rotatedAway) {
                 return CompletableFuture.completedFuture(InitResult.failed(Errors.PRODUCER_FENCED));
             }
             if (txn.state == TxnState.ONGOING) {
@@ -221,7 +207,7 @@ public final class TransactionCoordinator {
             }
             long pid = txn.producerId;
             short epoch;
-            if (txn.epoch >= Short.MAX_VALUE - 1) {
+            if (TxnMetadata.isEpochExhausted(txn.epoch)) {
                 // Epochs exhausted: a fresh producer id starts again at 0, as in Kafka.
                 try {
                     pid = ids.nextId();
@@ -233,7 +219,7 @@ public final class TransactionCoordinator {
                 epoch = (short) (txn.epoch + 1);
             }
             long now = System.currentTimeMillis();
-            TxnRecord target = new TxnRecord(id, pid, epoch, timeoutMs, TxnState.EMPTY, Set.of(), -1, now);
+            TxnRecord target = txn.initialised(pid, epoch, timeoutMs, now);
             final long newPid = pid;
             return persist(txn, target).thenApply(error -> error == Errors.NONE
                     ? new InitResult(Errors.NONE, newPid, epoch) : InitResult.failed(error));
@@ -242,7 +228,7 @@ public final class TransactionCoordinator {
 
     public CompletableFuture<Errors> addPartitions(String id, long producerId, short epoch,
                                                    Collection<TopicPartition> partitions) {
-        Txn txn = txns.get(id);
+        TxnMetadata txn = txns.get(id);
         if (txn == null) {
             return CompletableFuture.completedFuture(Errors.INVALID_PRODUCER_ID_MAPPING);
         }
@@ -265,7 +251,7 @@ public final class TransactionCoordinator {
                 start = txn.startTimestamp;
             }
             merged.addAll(partitions);
-            return persist(txn, txn.record(txn.epoch, TxnState.ONGOING, merged, start, now));
+            return persist(txn, txn.record(TxnState.ONGOING, merged, start, now));
         }
     }
 
@@ -276,7 +262,7 @@ public final class TransactionCoordinator {
     public Map<TopicPartition, Errors> verify(String id, long producerId, short epoch,
                                               Collection<TopicPartition> partitions) {
         Map<TopicPartition, Errors> out = new java.util.LinkedHashMap<>();
-        Txn txn = txns.get(id);
+        TxnMetadata txn = txns.get(id);
         Errors whole;
         Set<TopicPartition> included = Set.of();
         if (txn == null) {
@@ -295,33 +281,88 @@ public final class TransactionCoordinator {
         return out;
     }
 
+    /** EndTxn below v5 (transactions v1): the epoch stays; the answer is the error alone. */
     public CompletableFuture<Errors> endTxn(String id, long producerId, short epoch, boolean commit) {
-        Txn txn = txns.get(id);
+        return endTxn(id, producerId, epoch, commit, false).thenApply(EndResult::error);
+    }
+
+    /**
+     * EndTxn. With {@code bumpEpoch} (v5, transactions v2) the transaction ends at the next epoch, or under a new
+     * producer id when the epochs are exhausted, and the answer carries the producer id and epoch to go on with.
+     * A v2 EndTxn retried after it took effect (its epoch one below the current one) gets the completed outcome.
+     * The caller must not be on an event loop: allocating a producer id may write to disk.
+     */
+    public CompletableFuture<EndResult> endTxn(String id, long producerId, short epoch, boolean commit,
+                                               boolean bumpEpoch) {
+        TxnMetadata txn = txns.get(id);
         if (txn == null) {
-            return CompletableFuture.completedFuture(Errors.INVALID_PRODUCER_ID_MAPPING);
+            return ended(Errors.INVALID_PRODUCER_ID_MAPPING);
         }
         synchronized (txn) {
-            Errors invalid = checkProducer(txn, producerId, epoch);
-            if (invalid != null) {
-                return CompletableFuture.completedFuture(invalid);
+            boolean retried = bumpEpoch && txn.endedByRetriedRequest(producerId, epoch);
+            if (producerId != txn.producerId && !retried) {
+                return ended(Errors.INVALID_PRODUCER_ID_MAPPING);
+            }
+            if (!retried && epoch != txn.epoch) {
+                return ended(Errors.PRODUCER_FENCED);
             }
             if (txn.pending) {
-                return CompletableFuture.completedFuture(Errors.CONCURRENT_TRANSACTIONS);
+                return ended(Errors.CONCURRENT_TRANSACTIONS);
             }
             return switch (txn.state) {
-                case ONGOING -> end(txn, commit, txn.epoch);
+                // A retry of the EndTxn that ended the previous transaction, after the next one began: too late.
+                case ONGOING -> retried ? ended(Errors.PRODUCER_FENCED) : endByClient(txn, commit, bumpEpoch);
                 // A retried EndTxn: the first one is still writing markers, or has finished.
-                case PREPARE_COMMIT -> done(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
-                case PREPARE_ABORT -> done(!commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
-                case COMPLETE_COMMIT -> done(commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
-                case COMPLETE_ABORT -> done(!commit ? Errors.NONE : Errors.INVALID_TXN_STATE);
-                case EMPTY -> done(Errors.INVALID_TXN_STATE);
+                case PREPARE_COMMIT -> ended(commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+                case PREPARE_ABORT -> ended(!commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE);
+                case COMPLETE_COMMIT -> commit ? current(txn) : ended(Errors.INVALID_TXN_STATE);
+                case COMPLETE_ABORT -> !commit ? current(txn) : ended(Errors.INVALID_TXN_STATE);
+                case EMPTY -> ended(Errors.INVALID_TXN_STATE);
             };
         }
     }
 
+    /** Caller holds the lock. */
+    private CompletableFuture<EndResult> endByClient(TxnMetadata txn, boolean commit, boolean bumpEpoch) {
+        if (!bumpEpoch) {
+            return end(txn, txn.prepareEnd(commit, txn.epoch, -1, TxnMetadata.TV1, now()))
+                    .thenApply(error -> new EndResult(error, -1, (short) -1));
+        }
+        long next = -1;
+        if (TxnMetadata.isEpochExhausted(txn.epoch)) {
+            try {
+                next = ids.nextId();
+            } catch (IOException e) {
+                LOG.errorf("cannot allocate a producer id for %s: %s", txn.id, e.getMessage());
+                return ended(Errors.COORDINATOR_NOT_AVAILABLE);
+            }
+        }
+        // The markers go out at the bumped epoch (the last one, Short.MAX_VALUE, when the id is about to change).
+        short bumped = txn.epoch < Short.MAX_VALUE ? (short) (txn.epoch + 1) : txn.epoch;
+        return end(txn, txn.prepareEnd(commit, bumped, next, TxnMetadata.TV2, now())).thenApply(error -> {
+            if (error != Errors.NONE) {
+                return EndResult.failed(error);
+            }
+            synchronized (txn) {
+                return new EndResult(Errors.NONE, txn.producerId, txn.epoch);
+            }
+        });
+    }
+
+    private static CompletableFuture<EndResult> ended(Errors error) {
+        return CompletableFuture.completedFuture(EndResult.failed(error));
+    }
+
+    private static CompletableFuture<EndResult> current(TxnMetadata txn) {
+        return CompletableFuture.completedFuture(new EndResult(Errors.NONE, txn.producerId, txn.epoch));
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
     public TxnView describe(String id) {
-        Txn txn = txns.get(id);
+        TxnMetadata txn = txns.get(id);
         if (txn == null) {
             return null;
         }
@@ -332,7 +373,7 @@ public final class TransactionCoordinator {
 
     public List<TxnView> all() {
         List<TxnView> out = new ArrayList<>();
-        for (Txn txn : txns.values()) {
+        for (TxnMetadata txn : txns.values()) {
             synchronized (txn) {
                 out.add(txn.view());
             }
@@ -344,7 +385,7 @@ public final class TransactionCoordinator {
         return CompletableFuture.completedFuture(error);
     }
 
-    private static Errors checkProducer(Txn txn, long producerId, short epoch) {
+    static Errors checkProducer(TxnMetadata txn, long producerId, short epoch) {
         if (producerId != txn.producerId) {
             return Errors.INVALID_PRODUCER_ID_MAPPING;
         }
@@ -355,15 +396,14 @@ public final class TransactionCoordinator {
     }
 
     /** Abort the open transaction at the next epoch; the caller holds the lock and saw no write pending. */
-    private void abortWithBump(Txn txn) {
-        txn.lastEpoch = txn.epoch;
-        end(txn, false, (short) (txn.epoch + 1));
+    private void abortWithBump(TxnMetadata txn) {
+        short bumped = txn.epoch < Short.MAX_VALUE ? (short) (txn.epoch + 1) : txn.epoch;
+        end(txn, txn.prepareEnd(false, bumped, -1, TxnMetadata.TV1, now()));
     }
 
     /** PrepareCommit/PrepareAbort made durable, then the markers, then Complete*. Caller holds the lock. */
-    private CompletableFuture<Errors> end(Txn txn, boolean commit, short epoch) {
-        TxnRecord prepare = txn.record(epoch, commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT,
-                txn.partitions, txn.startTimestamp, System.currentTimeMillis());
+    private CompletableFuture<Errors> end(TxnMetadata txn, TxnRecord prepare) {
+        boolean commit = prepare.state() == TxnState.PREPARE_COMMIT;
         return persist(txn, prepare).thenCompose(error -> {
             if (error != Errors.NONE) {
                 return done(error);
@@ -378,18 +418,17 @@ public final class TransactionCoordinator {
      * The decision is durable: write the markers, then the Complete* state. Nothing can stop a decided
      * transaction, so a failure to record Complete* is retried until it lands. Caller holds the lock.
      */
-    private CompletableFuture<Errors> finish(Txn txn, boolean commit) {
+    private CompletableFuture<Errors> finish(TxnMetadata txn, boolean commit) {
         txn.pending = true;
         List<TopicPartition> parts = List.copyOf(txn.partitions);
         return markers.write(txn.producerId, txn.epoch, commit, parts, () -> coordinates(txn.id))
                 .thenCompose(v -> completeRecord(txn, commit));
     }
 
-    private CompletableFuture<Errors> completeRecord(Txn txn, boolean commit) {
+    private CompletableFuture<Errors> completeRecord(TxnMetadata txn, boolean commit) {
         TxnRecord complete;
         synchronized (txn) {
-            complete = txn.record(txn.epoch, commit ? TxnState.COMPLETE_COMMIT : TxnState.COMPLETE_ABORT, Set.of(),
-                    -1, System.currentTimeMillis());
+            complete = txn.complete(commit, now());
         }
         return log.write(complete).thenCompose(error -> {
             if (error != Errors.NONE && !coordinates(txn.id)) {
@@ -419,7 +458,7 @@ public final class TransactionCoordinator {
     }
 
     /** Write {@code target} and apply it once durable; the caller holds the lock and saw no write pending. */
-    private CompletableFuture<Errors> persist(Txn txn, TxnRecord target) {
+    private CompletableFuture<Errors> persist(TxnMetadata txn, TxnRecord target) {
         txn.pending = true;
         return log.write(target).thenApply(error -> {
             synchronized (txn) {
@@ -432,16 +471,10 @@ public final class TransactionCoordinator {
         });
     }
 
-    private void apply(Txn txn, TxnRecord r) {
+    private void apply(TxnMetadata txn, TxnRecord r) {
         boolean newlyOngoing = r.state() == TxnState.ONGOING
                 && (txn.state != TxnState.ONGOING || txn.startTimestamp != r.startTimestamp());
-        txn.producerId = r.producerId();
-        txn.epoch = r.epoch();
-        txn.timeoutMs = r.timeoutMs();
-        txn.state = r.state();
-        txn.partitions = new LinkedHashSet<>(r.partitions());
-        txn.startTimestamp = r.startTimestamp();
-        txn.lastUpdate = r.lastUpdateTimestamp();
+        txn.apply(r);
         if (newlyOngoing) {
             armTimeout(txn);
         } else if (r.state() != TxnState.ONGOING && txn.timeout != null) {
@@ -451,7 +484,7 @@ public final class TransactionCoordinator {
     }
 
     /** The transaction's deadline as a scheduled task, not a scan: it fires once, when the timeout is due. */
-    private void armTimeout(Txn txn) {
+    private void armTimeout(TxnMetadata txn) {
         if (txn.timeout != null) {
             txn.timeout.cancel(false);
         }
@@ -460,7 +493,7 @@ public final class TransactionCoordinator {
         txn.timeout = scheduler.schedule(() -> io.execute(() -> timedOut(txn, start)), delay, TimeUnit.MILLISECONDS);
     }
 
-    private void timedOut(Txn txn, long start) {
+    private void timedOut(TxnMetadata txn, long start) {
         synchronized (txn) {
             if (txn.state != TxnState.ONGOING || txn.startTimestamp != start) {
                 return;

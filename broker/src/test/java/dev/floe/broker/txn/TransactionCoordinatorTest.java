@@ -9,6 +9,8 @@ import dev.floe.broker.log.SegmentReaper;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.produce.PartitionAppender;
 import dev.floe.broker.produce.PartitionWriteQueues;
+import dev.floe.broker.produce.ProduceHandler;
+import dev.floe.broker.replication.Replication;
 import dev.floe.broker.produce.ProducerIdAllocator;
 import dev.floe.broker.produce.compression.CompressionMetrics;
 import dev.floe.broker.topic.MetadataFile;
@@ -19,6 +21,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -228,5 +232,194 @@ class TransactionCoordinatorTest {
         assertThat(again.describe("crashed").state()).as("the completion itself is durable")
                 .isEqualTo(TxnState.COMPLETE_COMMIT);
         assertThat(data().highWatermark()).as("no second marker").isEqualTo(2);
+    }
+
+    private Errors tryProduce(long producerId, short epoch, int sequence, String value) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(256), RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE, TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, producerId, epoch, sequence,
+                true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        builder.append(System.currentTimeMillis(), null, value.getBytes());
+        return appender.append(DATA, builder.build()).join().error();
+    }
+
+    private short epochOnData(long producerId) {
+        return data().producers().stream().filter(p -> p.producerId() == producerId).findFirst().orElseThrow()
+                .epoch();
+    }
+
+    @Test
+    void aV2EndTxnBumpsTheEpochWritesTheMarkersAtItAndAnswersARetry() {
+        TransactionCoordinator coordinator = coordinator();
+        TransactionCoordinator.InitResult p = coordinator.initProducerId("v2", 60_000, -1, (short) -1).join();
+        TransactionEnlistmentCheck.enlist(coordinator, "v2", p.producerId(), p.epoch(), DATA);
+        produce(p.producerId(), p.epoch(), 0, "first");
+
+        TransactionCoordinator.EndResult committed = coordinator.endTxn("v2", p.producerId(), p.epoch(), true, true)
+                .join();
+        assertThat(committed.error()).isEqualTo(Errors.NONE);
+        assertThat(committed.producerId()).isEqualTo(p.producerId());
+        assertThat(committed.epoch()).isEqualTo((short) (p.epoch() + 1));
+        assertThat(coordinator.describe("v2").state()).isEqualTo(TxnState.COMPLETE_COMMIT);
+        assertThat(coordinator.describe("v2").epoch()).isEqualTo(committed.epoch());
+        assertThat(epochOnData(p.producerId())).as("the marker carries the bumped epoch").isEqualTo(committed.epoch());
+        assertThat(data().lastStableOffset()).isEqualTo(data().highWatermark()).isEqualTo(2);
+        assertThat(tryProduce(p.producerId(), p.epoch(), 1, "late")).as("a late write of the ended epoch")
+                .isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+
+        TransactionCoordinator.EndResult retried = coordinator.endTxn("v2", p.producerId(), p.epoch(), true, true)
+                .join();
+        assertThat(retried).as("a retried commit gets the completed outcome").isEqualTo(committed);
+        assertThat(coordinator.endTxn("v2", p.producerId(), p.epoch(), false, true).join().error())
+                .as("a retry must ask for the same outcome").isEqualTo(Errors.INVALID_TXN_STATE);
+
+        // The next transaction, at the new epoch, aborted: another bump.
+        TransactionEnlistmentCheck.enlist(coordinator, "v2", p.producerId(), committed.epoch(), DATA);
+        assertThat(tryProduce(p.producerId(), committed.epoch(), 0, "second")).isEqualTo(Errors.NONE);
+        TransactionCoordinator.EndResult aborted = coordinator.endTxn("v2", p.producerId(), committed.epoch(), false,
+                true).join();
+        assertThat(aborted.error()).isEqualTo(Errors.NONE);
+        assertThat(aborted.epoch()).isEqualTo((short) (p.epoch() + 2));
+        assertThat(data().abortedTransactions(0, data().highWatermark())).hasSize(1);
+        assertThat(coordinator.endTxn("v2", p.producerId(), p.epoch(), true, true).join().error())
+                .as("two epochs behind is a zombie, not a retry").isEqualTo(Errors.PRODUCER_FENCED);
+    }
+
+    @Test
+    void exhaustedEpochsMoveTheProducerToANewIdAndSurviveAReload() throws Exception {
+        long oldId = ids.nextId();
+        short last = TxnMetadata.LAST_USABLE_EPOCH;
+        long now = System.currentTimeMillis();
+        assertThat(new TxnStateLog(appender, 1).write(new TxnRecord("old", oldId, last, 60_000, TxnState.EMPTY,
+                Set.of(), -1, now)).join()).isEqualTo(Errors.NONE);
+        TransactionCoordinator coordinator = coordinator();
+        coordinator.recover(logs);
+        TransactionEnlistmentCheck.enlist(coordinator, "old", oldId, last, DATA);
+        produce(oldId, last, 0, "at the last epoch");
+
+        TransactionCoordinator.EndResult committed = coordinator.endTxn("old", oldId, last, true, true).join();
+        assertThat(committed.error()).isEqualTo(Errors.NONE);
+        assertThat(committed.producerId()).as("a new producer id").isNotEqualTo(oldId);
+        assertThat(committed.epoch()).isZero();
+        assertThat(epochOnData(oldId)).as("markers under the old id at its final epoch").isEqualTo(Short.MAX_VALUE);
+        assertThat(data().lastStableOffset()).isEqualTo(data().highWatermark());
+
+        TransactionCoordinator reloaded = coordinator();
+        reloaded.recover(logs);
+        assertThat(reloaded.describe("old").producerId()).isEqualTo(committed.producerId());
+        assertThat(reloaded.endTxn("old", oldId, last, true, true).join())
+                .as("a retry under the exhausted id, after a restart").isEqualTo(committed);
+        assertThat(reloaded.initProducerId("old", 60_000, oldId, last).join().error())
+                .as("the previous id may still re-initialise").isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void stateRecordsOfVersion0StillLoadAndGoOnUnderV2() throws Exception {
+        long producerId = ids.nextId();
+        produce(producerId, (short) 3, 0, "open before the upgrade");
+        long now = System.currentTimeMillis();
+        TxnRecord old = new TxnRecord("legacy", producerId, (short) 3, 60_000, TxnState.ONGOING, Set.of(DATA), now,
+                now);
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(256), Compression.NONE,
+                TimestampType.CREATE_TIME, 0L);
+        builder.append(now, old.key(), old.value(TxnRecord.VALUE_VERSION_V0));
+        assertThat(appender.append(new TopicPartition(TxnStateLog.TOPIC, 0), builder.build()).join().error())
+                .isEqualTo(Errors.NONE);
+
+        TransactionCoordinator coordinator = coordinator();
+        coordinator.recover(logs);
+        assertThat(coordinator.describe("legacy").state()).isEqualTo(TxnState.ONGOING);
+        assertThat(coordinator.describe("legacy").partitions()).containsExactly(DATA);
+        TransactionCoordinator.EndResult committed = coordinator.endTxn("legacy", producerId, (short) 3, true, true)
+                .join();
+        assertThat(committed.error()).isEqualTo(Errors.NONE);
+        assertThat(committed.epoch()).isEqualTo((short) 4);
+        assertThat(data().lastStableOffset()).isEqualTo(data().highWatermark());
+
+        TransactionCoordinator reloaded = coordinator();
+        reloaded.recover(logs);
+        assertThat(reloaded.describe("legacy").epoch()).as("version 1 written on top").isEqualTo((short) 4);
+        assertThat(reloaded.endTxn("legacy", producerId, (short) 3, true, true).join()).isEqualTo(committed);
+    }
+
+    @Test
+    void implicitEnlistmentRefusesAStaleEpochAsAPartitionWould() {
+        TransactionCoordinator coordinator = coordinator();
+        TransactionCoordinator.InitResult first = coordinator.initProducerId("z", 60_000, -1, (short) -1).join();
+        TransactionCoordinator.InitResult second = coordinator.initProducerId("z", 60_000, -1, (short) -1).join();
+        assertThat(second.epoch()).isGreaterThan(first.epoch());
+        assertThat(coordinator.enlistment().enlist("z", first.producerId(), first.epoch(), List.of(DATA)).join())
+                .isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(coordinator.enlistment().enlist("z", second.producerId(), second.epoch(), List.of(DATA)).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(coordinator.describe("z").state()).isEqualTo(TxnState.ONGOING);
+        assertThat(coordinator.describe("z").partitions()).containsExactly(DATA);
+    }
+
+    @Test
+    void aV12ProduceJoinsTheTransactionItselfAndAStaleEpochIsRefused() {
+        TransactionCoordinator coordinator = coordinator();
+        ProduceHandler handler = new ProduceHandler(new Replication() {
+            @Override
+            public Errors checkLeader(TopicPartition tp, int clientLeaderEpoch) {
+                return Errors.NONE;
+            }
+
+            @Override
+            public int leaderEpoch(TopicPartition tp) {
+                return 0;
+            }
+
+            @Override
+            public int inSyncReplicas(TopicPartition tp) {
+                return 1;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Errors> awaitCommitted(TopicPartition tp, long offset,
+                                                                                  int minInsync, long timeoutMs) {
+                return java.util.concurrent.CompletableFuture.completedFuture(Errors.NONE);
+            }
+        }, appender, coordinator.enlistment());
+        TransactionCoordinator.InitResult first = coordinator.initProducerId("p12", 60_000, -1, (short) -1).join();
+
+        assertThat(produceV12(handler, "p12", first, 0)).isEqualTo(Errors.NONE);
+        assertThat(coordinator.describe("p12").state()).isEqualTo(TxnState.ONGOING);
+        assertThat(coordinator.describe("p12").partitions()).containsExactly(DATA);
+        assertThat(data().lastStableOffset()).as("the write is part of the open transaction").isZero();
+
+        assertThat(coordinator.initProducerId("p12", 60_000, -1, (short) -1).join().error())
+                .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(coordinator.initProducerId("p12", 60_000, -1, (short) -1).join().error()).isEqualTo(Errors.NONE);
+        long end = data().highWatermark();
+        assertThat(produceV12(handler, "p12", first, 1)).as("the fenced producer's next write")
+                .isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(data().highWatermark()).isEqualTo(end);
+        assertThat(coordinator.describe("p12").state()).as("nothing joined the new producer's state").isEqualTo(TxnState.EMPTY);
+    }
+
+    private static Errors produceV12(ProduceHandler handler, String id, TransactionCoordinator.InitResult producer,
+                                     int sequence) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(256), RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE, TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, producer.producerId(),
+                producer.epoch(), sequence, true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        builder.append(System.currentTimeMillis(), null, "v12".getBytes());
+        ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(DATA.topic());
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(DATA.partition())
+                .setRecords(builder.build()));
+        topics.add(topic);
+        ProduceResponseData response = handler.handle(new RequestContext(new RequestHeaderData(), ApiKeys.PRODUCE,
+                        (short) 12, "test", "c1"), new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000)
+                        .setTransactionalId(id).setTopicData(topics)).toCompletableFuture().join();
+        return Errors.forCode(response.responses().iterator().next().partitionResponses().get(0).errorCode());
+    }
+
+    /** Implicit enlistment as a v12 produce does it, asserting that it worked. */
+    private static final class TransactionEnlistmentCheck {
+        static void enlist(TransactionCoordinator coordinator, String id, long producerId, short epoch,
+                           TopicPartition tp) {
+            assertThat(coordinator.enlistment().enlist(id, producerId, epoch, List.of(tp)).join())
+                    .isEqualTo(Errors.NONE);
+        }
     }
 }
