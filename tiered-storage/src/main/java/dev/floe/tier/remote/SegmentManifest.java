@@ -13,4 +13,28 @@ public record SegmentManifest(int formatVersion, String cluster, String topic, S
                               long uploadedAtMs, String logKey, String indexKey, String timeIndexKey,
                               String producerSnapshotKey) {
     public static final int FORMAT_VERSION = 1;
+
+    /**
+     * Every data object this manifest commits. The one place that lists them: deletion and garbage collection go by
+     * it, so a new optional object kind is added here (and in {@link #rewritten}) only.
+     */
+    public java.util.List<String> dataKeys() {
+        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(logKey, indexKey, timeIndexKey));
+        if (producerSnapshotKey != null) {
+            keys.add(producerSnapshotKey);
+        }
+        return keys;
+    }
+
+    /**
+     * This segment after a compaction rewrite: same offsets (lastOffset is kept, so the segment still covers up to
+     * the next one even when its last batches were removed), new log and indexes. Objects that describe the
+     * segment's end state rather than its records (the producer snapshot) are carried over as they are.
+     */
+    public SegmentManifest rewritten(long newMaxTimestamp, long newSizeBytes, long rewrittenAtMs, String newLogKey,
+                                     String newIndexKey, String newTimeIndexKey) {
+        return new SegmentManifest(formatVersion, cluster, topic, topicId, partition, baseOffset, lastOffset,
+                newMaxTimestamp, newSizeBytes, leaderEpoch, rewrittenAtMs, newLogKey, newIndexKey, newTimeIndexKey,
+                producerSnapshotKey);
+    }
 }
