@@ -128,6 +128,8 @@ public final class TieringService {
                     List<RemoteSegmentRef> stale = new ArrayList<>(tier.segments);
                     tier.segments.addAll(0, remote.stream().filter(r -> !stale.contains(r)).toList());
                     tier.segments.retainAll(remote);
+                    // A segment rewritten by compaction is a new reference in the middle: keep base-offset order.
+                    tier.segments.sort(java.util.Comparator.comparingLong(RemoteSegmentRef::baseOffset));
                     tier.uploadedThrough = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
                     tier.listed = true;
                 }
@@ -309,6 +311,7 @@ public final class TieringService {
             List<RemoteSegmentRef> known = new ArrayList<>(tier.segments);
             tier.segments.addAll(remote.stream().filter(r -> !known.contains(r)).toList());
             tier.segments.retainAll(remote);
+            tier.segments.sort(java.util.Comparator.comparingLong(RemoteSegmentRef::baseOffset));
             long through = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
             if (through > tier.uploadedThrough) {
                 LOG.debugf("%s: the leader has uploaded through %d", tp, through);
@@ -430,6 +433,45 @@ public final class TieringService {
                 }
             }
         }
+    }
+
+    /** Whether this broker may change the partition's remote data now (it leads the partition). */
+    public boolean leads(TopicPartition tp) {
+        return leads.test(tp);
+    }
+
+    /** The partition's committed remote segments as this broker knows them, oldest first (empty until listed). */
+    public List<RemoteSegmentRef> remoteSegments(TopicPartition tp) {
+        PartitionTier tier = tiers.get(tp);
+        return tier == null || !tier.listed ? List.of() : List.copyOf(tier.segments);
+    }
+
+    /** The whole log of a remote segment, for the remote cleaner. */
+    public ByteBuffer download(TopicPartition tp, RemoteSegmentRef segment) throws IOException {
+        return tier(tp).store.download(segment);
+    }
+
+    /**
+     * Replace a remote segment by its compaction ({@code records}, same offsets; empty removes it) and update the
+     * segment list readers go by. Returns the new reference, or null when the segment was removed.
+     */
+    public RemoteSegmentRef rewrite(TopicPartition tp, RemoteSegmentRef segment, ByteBuffer records) throws IOException {
+        PartitionTier tier = tier(tp);
+        RemoteSegmentRef rewritten = tier.store.rewrite(segment, records);
+        synchronized (tier) {
+            int at = tier.segments.indexOf(segment);
+            if (at >= 0 && rewritten != null) {
+                tier.segments.set(at, rewritten);
+            } else {
+                tier.segments.remove(segment);
+            }
+        }
+        return rewritten;
+    }
+
+    /** Remove objects interrupted compaction rewrites left in the partition's remote directory. */
+    public int collectRewriteGarbage(TopicPartition tp) throws IOException {
+        return tier(tp).store.collectRewriteGarbage();
     }
 
     /** Forget a deleted topic's partitions (their remote objects stay until the bucket's own lifecycle rules). */

@@ -133,8 +133,11 @@ public final class TopicConfigs {
         boolean delete = list(merged, CLEANUP_POLICY).contains("delete");
         long retentionMs = delete ? number(merged, RETENTION_MS) : -1;
         long retentionBytes = delete ? number(merged, RETENTION_BYTES) : -1;
-        long localMs = delete ? number(merged, LOCAL_RETENTION_MS) : -1;
-        long localBytes = delete ? number(merged, LOCAL_RETENTION_BYTES) : -1;
+        // A tiered compacted topic keeps its local retention: uploaded segments leave the disk as on any tiered
+        // topic (the bucket keeps them, compacted there), or the local log would grow forever.
+        boolean localRetention = delete || TopicConfigCatalog.isTiered(overrides, merged);
+        long localMs = localRetention ? number(merged, LOCAL_RETENTION_MS) : -1;
+        long localBytes = localRetention ? number(merged, LOCAL_RETENTION_BYTES) : -1;
         boolean logAppendTime = "LogAppendTime".equals(merged.get(TIMESTAMP_TYPE).trim());
         return new LogConfig(
                 number(merged, SEGMENT_BYTES),
