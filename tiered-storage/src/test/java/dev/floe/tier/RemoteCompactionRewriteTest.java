@@ -160,6 +160,12 @@ class RemoteCompactionRewriteTest {
         List<Long> all = readAll(partition, 0);
         assertThat(all).hasSize(100).doesNotContain(50L, 99L);
         assertThat(readAll(partition, 60)).first().isEqualTo(100L);
+
+        SegmentManifest oldest = partition.segments().get(0);
+        assertThat(partition.rewrite(oldest, without(oldest, o -> true))).isNull();
+        assertThat(readAll(partition, 0)).as("a reader from a start that was removed goes on with the next segment")
+                .hasSize(50).first().isEqualTo(100L);
+        assertThat(partition.read(150, 1000).remaining()).as("past the last segment: nothing").isZero();
     }
 
     @Test

@@ -285,15 +285,29 @@ public final class TieringService {
     private void upload(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment) throws IOException {
         long started = System.nanoTime();
         java.nio.file.Path snapshot = ProducerSnapshots.file(log.dir(), segment.lastOffset() + 1);
-        tier.store.upload(new SealedSegment(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(),
+        // A segment the cleaner compacted may have lost its last batches: it still covers up to the next segment,
+        // so the tier ends where the local log goes on (no offsets between the two that neither holds).
+        long last = coveredThrough(log, segment);
+        tier.store.upload(new SealedSegment(segment.baseOffset(), last, segment.maxTimestamp(),
                 log.leaderEpoch(), segment.size(), segment.logPath(), segment.offsetIndexPath(), segment.timeIndexPath(),
                 java.nio.file.Files.exists(snapshot) ? snapshot : null));
-        tier.segments.add(new RemoteSegmentRef(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(), segment.size()));
-        tier.uploadedThrough = segment.lastOffset();
+        tier.segments.add(new RemoteSegmentRef(segment.baseOffset(), last, segment.maxTimestamp(), segment.size()));
+        tier.uploadedThrough = last;
         uploadedBytes.increment(segment.size());
         uploadedSegments.increment();
         LOG.infof("%s: uploaded segment %d-%d (%d bytes) in %d ms", tp, segment.baseOffset(), segment.lastOffset(),
                 segment.size(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** The last offset a sealed segment covers: the next segment's base - 1 (its last batch's when it is the last). */
+    private static long coveredThrough(PartitionLog log, LogSegment segment) {
+        List<LogSegment> segments = log.segments();
+        for (int i = 0; i + 1 < segments.size(); i++) {
+            if (segments.get(i).baseOffset() == segment.baseOffset()) {
+                return Math.max(segment.lastOffset(), segments.get(i + 1).baseOffset() - 1);
+            }
+        }
+        return segment.lastOffset();
     }
 
     /**

@@ -57,8 +57,10 @@ public final class TopicConfigs {
     /** Null when a topic with configs {@code before} may change to {@code after} (both already valid). */
     public String transitionProblem(Map<String, String> before, Map<String, String> after) {
         if (tiered(before) && !tiered(after) && remote(after)) {
-            // Tiered by the broker's default and now compacted: its uploaded data would become unreadable.
-            return "Remote log storage is unsupported for the compacted topics";
+            // Tiered by the broker's default and now compacted: a compacted topic is tiered only when it says so
+            // (isTiered), so without the explicit setting its uploaded data would become unreadable.
+            return "Remote log storage is unsupported for the compacted topics unless the topic sets"
+                    + " remote.storage.enable=true (then its uploaded segments are compacted in the bucket)";
         }
         if (!remote(before) || remote(after)) {
             return null;

@@ -190,13 +190,10 @@ public final class RemotePartition {
 
     /**
      * The segment holding {@code offset}, or the first one after it: compaction leaves gaps (a segment whose records
-     * were all replaced leaves the listing), and a reader in a gap goes on with the next records, as in Kafka.
-     * Only the first segment bounds the range from below: an offset before it is not in the tier.
+     * were all replaced leaves the listing), and a reader in a gap goes on with the next records, as in Kafka. That
+     * includes a gap before the first segment: a broker whose cached start predates a removal reads on from there.
      */
     private SegmentManifest segmentFor(long offset, List<SegmentManifest> segments) {
-        if (segments.isEmpty() || offset < segments.get(0).baseOffset()) {
-            return null;
-        }
         for (SegmentManifest m : segments) {
             if (offset <= m.lastOffset()) {
                 return m;
