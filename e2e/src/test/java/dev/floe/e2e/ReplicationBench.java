@@ -95,8 +95,12 @@ class ReplicationBench extends OperatedCluster {
             admin.createTopics(List.of(new NewTopic(topic, 4, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                     .all().get();
             await("topic " + topic + " has leaders", Duration.ofSeconds(60), () -> {
-                var d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                return d.partitions().stream().allMatch(p -> p.leader() != null && p.isr().size() == 3) ? d : null;
+                try {
+                    var d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                    return d.partitions().stream().allMatch(p -> p.leader() != null && p.isr().size() == 3) ? d : null;
+                } catch (java.util.concurrent.ExecutionException notYet) {
+                    return null;
+                }
             });
         }
         Properties props = new Properties();

@@ -147,11 +147,10 @@ class ReconcilersTest {
         }, "ReplicationFactorTooLarge", 9);
         refusedWith("orders", t -> {
             t.getSpec().setReplicationFactor(1);
-            t.getSpec().getConfig().put("cleanup.policy", "compact");
-            t.getSpec().getConfig().put("remote.storage.enable", "true");
+            t.getSpec().getConfig().put("remote.storage.enable", "maybe");
         }, "InvalidConfig", 9);
         assertThat(ready(awaitTopic("orders", t -> true).getStatus().getConditions()).getMessage())
-                .contains("Remote log storage is unsupported for the compacted topics");
+                .contains("Invalid value maybe for configuration remote.storage.enable");
     }
 
     @Test

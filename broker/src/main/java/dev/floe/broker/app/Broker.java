@@ -12,6 +12,7 @@ import dev.floe.broker.admin.IncrementalAlterConfigsHandler;
 import dev.floe.broker.cleaner.CleanerConfig;
 import dev.floe.broker.cleaner.CompactionSettings;
 import dev.floe.broker.cleaner.LogCleaner;
+import dev.floe.broker.cleaner.RemoteCleaner;
 import dev.floe.broker.cluster.ClusterView;
 import dev.floe.broker.cluster.KubernetesCluster;
 import dev.floe.broker.cluster.StandaloneClusterView;
@@ -117,6 +118,7 @@ public class Broker {
     private TieringService tiering;
     private RemoteLogStore remote;
     private LogCleaner cleaner;
+    private RemoteCleaner remoteCleaner;
     private volatile boolean ready;
     private Replication replication;
     private ReplicaManager replicaManager;
@@ -345,11 +347,24 @@ public class Broker {
             return topic == null ? CompactionSettings.NONE : topicService.configs().compaction(topic.configs());
         }, new CleanerConfig(c.enable(), c.dedupeBufferBytes(), c.ioBufferBytes(), c.ioMaxBytesPerSecond(),
                 c.backoffMs()), System::currentTimeMillis, registry);
+        if (c.enable() && tiering != null) {
+            remoteCleaner = new RemoteCleaner(logs, tiering, tp -> {
+                var topic = topicService.get(tp.topic());
+                return topic == null ? CompactionSettings.NONE : topicService.configs().compaction(topic.configs());
+            }, new CleanerConfig(c.enable(), c.dedupeBufferBytes(), c.ioBufferBytes(), c.ioMaxBytesPerSecond(),
+                    c.backoffMs()), System::currentTimeMillis, registry);
+            remoteCleaner.start(executors.cleaner());
+        }
         if (c.enable()) {
             cleaner.start(executors.cleaner());
         } else {
             LOG.warn("log cleaner disabled (FLOE_LOG_CLEANER_ENABLE=false): compacted topics keep every record");
         }
+    }
+
+    /** The compactor of tiered compacted topics' remote segments; null without tiering or with the cleaner off. */
+    public RemoteCleaner remoteCleaner() {
+        return remoteCleaner;
     }
 
     /** The log cleaner (also when disabled, for tests that clean on demand). */
@@ -440,6 +455,9 @@ public class Broker {
         }
         if (tiering != null) {
             tiering.close();
+        }
+        if (remoteCleaner != null) {
+            remoteCleaner.close();
         }
         if (cleaner != null) {
             cleaner.close();

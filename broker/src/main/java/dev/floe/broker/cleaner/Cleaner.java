@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -83,7 +82,7 @@ final class Cleaner {
             }
         }
         return new Result(end, stats.bytesRead + range.dirtyBytes(), stats.bytesWritten, stats.recordsRead,
-                stats.recordsKept, before, groups.size(), stats.earliestHorizon, false);
+                stats.recordsKept, before, groups.size(), stats.earliestHorizon(), false);
     }
 
     private static Result aborted(CleanableRange range) {
@@ -154,6 +153,11 @@ final class Cleaner {
      * larger than that.
      */
     private ByteBuffer readWholeBatches(LogSegment segment, int position) throws IOException {
+        return readWholeBatches(segment, position, ioBufferBytes);
+    }
+
+    /** As {@link #readWholeBatches(LogSegment, int)}, with {@code ioBufferBytes} as the read size (the remote cleaner). */
+    static ByteBuffer readWholeBatches(LogSegment segment, int position, int ioBufferBytes) throws IOException {
         ByteBuffer chunk = segment.read(position, Math.min(ioBufferBytes, segment.size() - position));
         int at = 0;
         while (at + 12 <= chunk.limit()) {
@@ -244,56 +248,22 @@ final class Cleaner {
 
     /** The record filter of one clean and what it counted. */
     private final class Stats {
-        final long now;
-        final long deleteRetentionMs;
         long bytesRead;
         long bytesWritten;
         long recordsRead;
         long recordsKept;
-        long earliestHorizon = Long.MAX_VALUE;
-        private final MemoryRecords.RecordFilter filter;
+        private final CleanFilter filter;
 
         Stats(long now, long deleteRetentionMs) {
-            this.now = now;
-            this.deleteRetentionMs = deleteRetentionMs;
-            this.filter = new MemoryRecords.RecordFilter(now, deleteRetentionMs) {
-                @Override
-                protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
-                    return new BatchRetentionResult(BatchRetention.DELETE_EMPTY, false);
-                }
-
-                @Override
-                protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
-                    return retain(batch, record);
-                }
-            };
+            this.filter = new CleanFilter(map, now, deleteRetentionMs);
         }
 
         MemoryRecords.RecordFilter filter() {
             return filter;
         }
 
-        private boolean retain(RecordBatch batch, Record record) {
-            if (batch.isControlBatch()) {
-                return true;
-            }
-            if (!record.hasKey()) {
-                // Kafka refuses keyless records on compacted topics and its cleaner drops any that got in.
-                return false;
-            }
-            long latest = map.get(record.key());
-            if (latest > record.offset()) {
-                return false;
-            }
-            if (!record.hasValue()) {
-                OptionalLong horizon = batch.deleteHorizonMs();
-                long until = horizon.isPresent() ? horizon.getAsLong() : now + deleteRetentionMs;
-                if (horizon.isPresent() && now >= until) {
-                    return false;
-                }
-                earliestHorizon = Math.min(earliestHorizon, until);
-            }
-            return true;
+        long earliestHorizon() {
+            return filter.earliestHorizon();
         }
     }
 }

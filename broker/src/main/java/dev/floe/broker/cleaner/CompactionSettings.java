@@ -9,4 +9,10 @@ public record CompactionSettings(boolean compact, double minCleanableDirtyRatio,
                                  long maxCompactionLagMs, long deleteRetentionMs, long segmentBytes) {
     public static final CompactionSettings NONE = new CompactionSettings(false, 0.5, 0, Long.MAX_VALUE, 86_400_000L,
             1L << 30);
+
+    /** The same settings with cleaned segments never merged (a group is one segment). */
+    public CompactionSettings withoutMerging() {
+        return new CompactionSettings(compact, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs,
+                deleteRetentionMs, 0);
+    }
 }

@@ -25,7 +25,8 @@ import java.util.function.LongSupplier;
  * (max.compaction.lag.ms overdue first, then the highest dirty ratio at or above min.cleanable.dirty.ratio, then one
  * whose tombstones' delete horizon has passed) and cleans it. Where each partition's last clean ended is kept in
  * {@code cleaner-offset-checkpoint} in the data directory, so a restart does not re-read clean data as dirty.
- * Partitions of tiered topics are not cleaned: compaction of uploaded data is not built.
+ * Partitions of tiered topics are cleaned too, segment by segment (see settingsOf); their uploaded copies are
+ * compacted in the bucket by {@link RemoteCleaner}.
  */
 public final class LogCleaner implements AutoCloseable {
     public static final String CHECKPOINT_FILE = "cleaner-offset-checkpoint";
@@ -124,8 +125,8 @@ public final class LogCleaner implements AutoCloseable {
         double best = -1;
         for (PartitionLog log : logs.all()) {
             TopicPartition tp = log.topicPartition();
-            CompactionSettings settings = settingsOf.apply(tp);
-            if (!settings.compact() || log.config().remoteStorage()) {
+            CompactionSettings settings = settingsOf(log);
+            if (!settings.compact()) {
                 dirtyRatios.remove(tp);
                 continue;
             }
@@ -161,7 +162,7 @@ public final class LogCleaner implements AutoCloseable {
     public synchronized Summary clean(TopicPartition tp) throws IOException {
         PartitionLog log = logs.log(tp);
         long now = clock.getAsLong();
-        return clean(log, CleanableRange.of(log, checkpointOf(log), settingsOf.apply(tp), now), now);
+        return clean(log, CleanableRange.of(log, checkpointOf(log), settingsOf(log), now), now);
     }
 
     private Summary clean(PartitionLog log, CleanableRange range, long now) {
@@ -169,7 +170,7 @@ public final class LogCleaner implements AutoCloseable {
         long started = System.nanoTime();
         Cleaner.Result result;
         try {
-            result = cleaner.clean(log, range, settingsOf.apply(tp), now, (done, total) ->
+            result = cleaner.clean(log, range, settingsOf(log), now, (done, total) ->
                     progress = total == 0 ? 0 : (double) done / total);
         } catch (IOException e) {
             LOG.errorf("%s: clean failed, the log keeps its old segments: %s", tp, e.getMessage());
@@ -207,6 +208,17 @@ public final class LogCleaner implements AutoCloseable {
                 result.bytesRead() - range.dirtyBytes(), result.segmentsAfter(), result.bytesWritten(),
                 result.recordsKept(), result.recordsRead());
         return summary;
+    }
+
+    /**
+     * A tiered log's segments are cleaned one by one, never merged: the upload bookkeeping goes by segment (a
+     * segment counts as uploaded by its base and last offset), and a merge across an uploaded and a not yet uploaded
+     * segment would upload overlapping ranges. Cleaning keeps a segment's base offset, so an uploaded one stays
+     * uploaded and one not uploaded yet goes up compacted. The remote copies are compacted by {@link RemoteCleaner}.
+     */
+    private CompactionSettings settingsOf(PartitionLog log) {
+        CompactionSettings settings = settingsOf.apply(log.topicPartition());
+        return log.config().remoteStorage() ? settings.withoutMerging() : settings;
     }
 
     private long checkpointOf(PartitionLog log) {

@@ -168,8 +168,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                             && p.fetchOffset() >= globalStart) {
                         // Below the local log: the bytes come from object storage, several partitions at once.
                         int remoteLimit = Math.max(limit, 1);
-                        remote.add(CompletableFuture.runAsync(
-                                () -> readRemote(tp, committed ? log : null, p.fetchOffset(), remoteLimit, out), remoteReads));
+                        ReadBound bound = committed ? ReadBound.LAST_STABLE_OFFSET : ReadBound.HIGH_WATERMARK;
+                        remote.add(CompletableFuture.runAsync(() -> readRemote(tp, p.fetchOffset(), remoteLimit, out,
+                                log, bound, committed), remoteReads));
                         remaining -= Math.min(remaining, remoteLimit);
                         first = false;
                         continue;
@@ -195,17 +196,27 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)).thenApply(v -> response);
     }
 
-    /** {@code committedLog} is the partition's log for a read_committed fetch (which lists aborted transactions), else null. */
-    private void readRemote(TopicPartition tp, PartitionLog committedLog, long offset, int maxBytes,
-                            FetchResponseData.PartitionData out) {
+    /** A read_committed fetch ({@code committed}) also lists the aborted transactions of what it returns. */
+    private void readRemote(TopicPartition tp, long offset, int maxBytes, FetchResponseData.PartitionData out,
+                            PartitionLog log, ReadBound bound, boolean committed) {
         try {
             java.nio.ByteBuffer bytes = tier.read(tp, offset, maxBytes);
             if (bytes == null) {
                 return;
             }
+            if (!bytes.hasRemaining()) {
+                // Compaction removed every batch from the offset to the end of the tier: the records go on at the
+                // local log start. Consumers take batches above their position (compaction gaps), as from Kafka.
+                ReadResult local = log.read(log.logStartOffset(), maxBytes, true, bound);
+                out.setErrorCode(local.error().code()).setRecords(local.slice());
+                if (committed) {
+                    out.setAbortedTransactions(TxnFetchView.aborted(log, log.logStartOffset(), local));
+                }
+                return;
+            }
             MemoryRecords records = MemoryRecords.readableRecords(bytes);
-            if (committedLog != null) {
-                out.setAbortedTransactions(TxnFetchView.abortedRemote(tier, tp, committedLog, offset, records));
+            if (committed) {
+                out.setAbortedTransactions(TxnFetchView.abortedRemote(tier, tp, log, offset, records));
             }
             out.setErrorCode(Errors.NONE.code()).setRecords(records);
         } catch (IOException | RuntimeException e) {

@@ -14,6 +14,8 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -30,6 +32,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private final Replication replication;
     private final PartitionAppender appender;
     private final TransactionEnlistment enlistment;
+    /** Per producer id: completes once that producer's latest transactional request has queued its appends. */
+    private final Map<Long, CompletableFuture<Void>> enlistOrder = new ConcurrentHashMap<>();
 
     private record Write(TopicPartition tp, MemoryRecords records,
                          ProduceResponseData.PartitionProduceResponse out) {
@@ -90,21 +94,37 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
 
     /**
      * One request comes from one producer, so its transactional partitions join the transaction in one call, and
-     * are appended (or all refused) once they are in it.
+     * are appended (or all refused) once they are in it. A producer keeps several requests in flight, and the
+     * partitions expect its batches in sequence order: so each producer's requests are enlisted one after another,
+     * in arrival order, and a request's appends are queued before the next request is enlisted. Without this a
+     * request whose enlistment waited (the coordinator busy with the previous one) was appended after the next
+     * request and refused with OUT_OF_ORDER_SEQUENCE.
      */
     private CompletableFuture<Void> enlistThenAppend(List<Write> writes, ProduceRequestData request) {
         RecordBatch first = writes.get(0).records().firstBatch();
+        long producerId = first.producerId();
         List<TopicPartition> partitions = writes.stream().map(Write::tp).toList();
-        return enlistment.enlist(request.transactionalId(), first.producerId(), first.producerEpoch(), partitions)
+        CompletableFuture<Void> queued = new CompletableFuture<>();
+        CompletableFuture<Void> previous = enlistOrder.put(producerId, queued);
+        CompletableFuture<Void> turn = previous == null ? CompletableFuture.completedFuture(null) : previous;
+        CompletableFuture<Void> done = turn.thenCompose(v -> enlistment.enlist(request.transactionalId(), producerId,
+                        first.producerEpoch(), partitions))
                 .thenCompose(error -> {
                     if (error != Errors.NONE) {
                         writes.forEach(w -> fail(w.out(), w.tp(), error, "could not add " + w.tp()
                                 + " to the transaction of " + request.transactionalId() + ": " + error));
                         return CompletableFuture.completedFuture(null);
                     }
-                    return CompletableFuture.allOf(writes.stream().map(w -> append(w, request))
-                            .toArray(CompletableFuture[]::new));
+                    CompletableFuture<?>[] appends = writes.stream().map(w -> append(w, request))
+                            .toArray(CompletableFuture[]::new);
+                    queued.complete(null);
+                    return CompletableFuture.allOf(appends);
                 });
+        done.whenComplete((v, t) -> {
+            queued.complete(null);
+            enlistOrder.remove(producerId, queued);
+        });
+        return done;
     }
 
     private CompletableFuture<Void> append(Write w, ProduceRequestData request) {

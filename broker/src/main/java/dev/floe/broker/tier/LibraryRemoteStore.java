@@ -81,6 +81,42 @@ final class LibraryRemoteStore implements RemotePartitionStore {
     }
 
     @Override
+    public ByteBuffer download(RemoteSegmentRef segment) throws IOException {
+        try {
+            return partition.download(current(segment));
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public RemoteSegmentRef rewrite(RemoteSegmentRef segment, ByteBuffer records) throws IOException {
+        try {
+            SegmentManifest rewritten = partition.rewrite(current(segment), records);
+            return rewritten == null ? null : ref(rewritten);
+        } catch (ObjectStoreException | IllegalStateException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int collectRewriteGarbage() throws IOException {
+        try {
+            return partition.collectRewriteGarbage();
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private SegmentManifest current(RemoteSegmentRef segment) throws IOException {
+        SegmentManifest m = partition.manifest(segment.baseOffset());
+        if (m == null) {
+            throw new IOException("remote segment " + segment.baseOffset() + " is no longer committed");
+        }
+        return m;
+    }
+
+    @Override
     public void delete(RemoteSegmentRef segment) throws IOException {
         try {
             // From the manifests already held: retention deletes segment after segment without a LIST for each.

@@ -42,4 +42,22 @@ public interface RemotePartitionStore {
 
     /** The producer state uploaded with {@code segment} (as of its end), or null when there is none. */
     byte[] producerSnapshot(RemoteSegmentRef segment) throws IOException;
+
+    /** The whole log of a committed segment (compaction filters it). */
+    default ByteBuffer download(RemoteSegmentRef segment) throws IOException {
+        throw new IOException("this store cannot compact remote segments");
+    }
+
+    /**
+     * Replace a committed segment's records with a compaction of them (same offsets), committed atomically by its
+     * manifest; empty {@code records} remove the segment. Returns the new reference, or null when removed.
+     */
+    default RemoteSegmentRef rewrite(RemoteSegmentRef segment, ByteBuffer records) throws IOException {
+        throw new IOException("this store cannot compact remote segments");
+    }
+
+    /** Remove what interrupted rewrites left (objects of committed segments their manifest does not name). */
+    default int collectRewriteGarbage() throws IOException {
+        return 0;
+    }
 }

@@ -129,6 +129,8 @@ public final class TieringService {
                     List<RemoteSegmentRef> stale = new ArrayList<>(tier.segments);
                     tier.segments.addAll(0, remote.stream().filter(r -> !stale.contains(r)).toList());
                     tier.segments.retainAll(remote);
+                    // A segment rewritten by compaction is a new reference in the middle: keep base-offset order.
+                    tier.segments.sort(java.util.Comparator.comparingLong(RemoteSegmentRef::baseOffset));
                     tier.uploadedThrough = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
                     tier.listed = true;
                 }
@@ -287,15 +289,29 @@ public final class TieringService {
     private void upload(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment) throws IOException {
         long started = System.nanoTime();
         java.nio.file.Path snapshot = ProducerSnapshots.file(log.dir(), segment.lastOffset() + 1);
-        tier.store.upload(new SealedSegment(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(),
+        // A segment the cleaner compacted may have lost its last batches: it still covers up to the next segment,
+        // so the tier ends where the local log goes on (no offsets between the two that neither holds).
+        long last = coveredThrough(log, segment);
+        tier.store.upload(new SealedSegment(segment.baseOffset(), last, segment.maxTimestamp(),
                 log.leaderEpoch(), segment.size(), segment.logPath(), segment.offsetIndexPath(), segment.timeIndexPath(),
                 java.nio.file.Files.exists(snapshot) ? snapshot : null, log.txnIndexFile(segment.baseOffset())));
-        tier.segments.add(new RemoteSegmentRef(segment.baseOffset(), segment.lastOffset(), segment.maxTimestamp(), segment.size()));
-        tier.uploadedThrough = segment.lastOffset();
+        tier.segments.add(new RemoteSegmentRef(segment.baseOffset(), last, segment.maxTimestamp(), segment.size()));
+        tier.uploadedThrough = last;
         uploadedBytes.increment(segment.size());
         uploadedSegments.increment();
         LOG.infof("%s: uploaded segment %d-%d (%d bytes) in %d ms", tp, segment.baseOffset(), segment.lastOffset(),
                 segment.size(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** The last offset a sealed segment covers: the next segment's base - 1 (its last batch's when it is the last). */
+    private static long coveredThrough(PartitionLog log, LogSegment segment) {
+        List<LogSegment> segments = log.segments();
+        for (int i = 0; i + 1 < segments.size(); i++) {
+            if (segments.get(i).baseOffset() == segment.baseOffset()) {
+                return Math.max(segment.lastOffset(), segments.get(i + 1).baseOffset() - 1);
+            }
+        }
+        return segment.lastOffset();
     }
 
     /**
@@ -313,6 +329,7 @@ public final class TieringService {
             List<RemoteSegmentRef> known = new ArrayList<>(tier.segments);
             tier.segments.addAll(remote.stream().filter(r -> !known.contains(r)).toList());
             tier.segments.retainAll(remote);
+            tier.segments.sort(java.util.Comparator.comparingLong(RemoteSegmentRef::baseOffset));
             long through = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
             if (through > tier.uploadedThrough) {
                 LOG.debugf("%s: the leader has uploaded through %d", tp, through);
@@ -457,6 +474,45 @@ public final class TieringService {
                 }
             }
         }
+    }
+
+    /** Whether this broker may change the partition's remote data now (it leads the partition). */
+    public boolean leads(TopicPartition tp) {
+        return leads.test(tp);
+    }
+
+    /** The partition's committed remote segments as this broker knows them, oldest first (empty until listed). */
+    public List<RemoteSegmentRef> remoteSegments(TopicPartition tp) {
+        PartitionTier tier = tiers.get(tp);
+        return tier == null || !tier.listed ? List.of() : List.copyOf(tier.segments);
+    }
+
+    /** The whole log of a remote segment, for the remote cleaner. */
+    public ByteBuffer download(TopicPartition tp, RemoteSegmentRef segment) throws IOException {
+        return tier(tp).store.download(segment);
+    }
+
+    /**
+     * Replace a remote segment by its compaction ({@code records}, same offsets; empty removes it) and update the
+     * segment list readers go by. Returns the new reference, or null when the segment was removed.
+     */
+    public RemoteSegmentRef rewrite(TopicPartition tp, RemoteSegmentRef segment, ByteBuffer records) throws IOException {
+        PartitionTier tier = tier(tp);
+        RemoteSegmentRef rewritten = tier.store.rewrite(segment, records);
+        synchronized (tier) {
+            int at = tier.segments.indexOf(segment);
+            if (at >= 0 && rewritten != null) {
+                tier.segments.set(at, rewritten);
+            } else {
+                tier.segments.remove(segment);
+            }
+        }
+        return rewritten;
+    }
+
+    /** Remove objects interrupted compaction rewrites left in the partition's remote directory. */
+    public int collectRewriteGarbage(TopicPartition tp) throws IOException {
+        return tier(tp).store.collectRewriteGarbage();
     }
 
     /** Forget a deleted topic's partitions (their remote objects stay until the bucket's own lifecycle rules). */

@@ -57,8 +57,10 @@ public final class TopicConfigs {
     /** Null when a topic with configs {@code before} may change to {@code after} (both already valid). */
     public String transitionProblem(Map<String, String> before, Map<String, String> after) {
         if (tiered(before) && !tiered(after) && remote(after)) {
-            // Tiered by the broker's default and now compacted: its uploaded data would become unreadable.
-            return "Remote log storage is unsupported for the compacted topics";
+            // Tiered by the broker's default and now compacted: a compacted topic is tiered only when it says so
+            // (isTiered), so without the explicit setting its uploaded data would become unreadable.
+            return "Remote log storage is unsupported for the compacted topics unless the topic sets"
+                    + " remote.storage.enable=true (then its uploaded segments are compacted in the bucket)";
         }
         if (!remote(before) || remote(after)) {
             return null;
@@ -133,8 +135,11 @@ public final class TopicConfigs {
         boolean delete = list(merged, CLEANUP_POLICY).contains("delete");
         long retentionMs = delete ? number(merged, RETENTION_MS) : -1;
         long retentionBytes = delete ? number(merged, RETENTION_BYTES) : -1;
-        long localMs = delete ? number(merged, LOCAL_RETENTION_MS) : -1;
-        long localBytes = delete ? number(merged, LOCAL_RETENTION_BYTES) : -1;
+        // A tiered compacted topic keeps its local retention: uploaded segments leave the disk as on any tiered
+        // topic (the bucket keeps them, compacted there), or the local log would grow forever.
+        boolean localRetention = delete || TopicConfigCatalog.isTiered(overrides, merged);
+        long localMs = localRetention ? number(merged, LOCAL_RETENTION_MS) : -1;
+        long localBytes = localRetention ? number(merged, LOCAL_RETENTION_BYTES) : -1;
         boolean logAppendTime = "LogAppendTime".equals(merged.get(TIMESTAMP_TYPE).trim());
         return new LogConfig(
                 number(merged, SEGMENT_BYTES),

@@ -146,12 +146,9 @@ public final class TopicConfigCatalog {
         Map<String, String> effective = new LinkedHashMap<>(kafkaDefaults());
         effective.putAll(defaults);
         effective.putAll(configs);
-        if (isCompacted(effective) && Boolean.parseBoolean(configs.getOrDefault(REMOTE_STORAGE_ENABLE, "false").trim())) {
-            // As Kafka: uploaded segments are never compacted, so a tiered compacted topic would keep every value.
-            // Only an explicit remote.storage.enable=true is refused: a broker whose default tiers every topic
-            // keeps compacted topics local (see isTiered), so Streams and Connect topics work there too.
-            return "Remote log storage is unsupported for the compacted topics";
-        }
+        // Unlike Kafka, a compacted topic may be tiered when it says so itself: the broker compacts its uploaded
+        // segments by rewriting them in the bucket (docs/tiered-storage.md). A broker-wide tiering default still
+        // keeps compacted topics local (see isTiered), so Streams' and Connect's internal topics stay on disk.
         return TopicConfigRelations.problem(effective);
     }
 
@@ -162,8 +159,7 @@ public final class TopicConfigCatalog {
 
     /**
      * Whether a topic with these {@code overrides} is tiered, given {@code effective} values: remote.storage.enable,
-     * except that a compacted topic is tiered only when it says so itself (which is then refused), never by a
-     * broker-wide default.
+     * except that a compacted topic is tiered only when it says so itself, never by a broker-wide default.
      */
     public static boolean isTiered(Map<String, String> overrides, Map<String, String> effective) {
         if (isCompacted(effective) && !overrides.containsKey(REMOTE_STORAGE_ENABLE)) {

@@ -147,12 +147,17 @@ class TopicConfigCatalogTest {
     }
 
     @Test
-    void acceptsEveryCleanupPolicyButCompactionOfATieredTopic() {
+    void acceptsEveryCleanupPolicyWithAndWithoutRemoteStorage() {
         for (String policy : new String[]{"compact", "compact,delete", "delete, compact", "delete", ""}) {
             assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", policy))).as(policy).isNull();
+            assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", policy, "remote.storage.enable", "true")))
+                    .as(policy + " tiered").isNull();
         }
-        assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "compact", "remote.storage.enable", "true")))
-                .isEqualTo("Remote log storage is unsupported for the compacted topics");
+        Map<String, String> explicit = new java.util.HashMap<>(TopicConfigCatalog.kafkaDefaults());
+        explicit.put("cleanup.policy", "compact");
+        explicit.put("remote.storage.enable", "true");
+        assertThat(TopicConfigCatalog.isTiered(Map.of("cleanup.policy", "compact", "remote.storage.enable", "true"),
+                explicit)).as("a compacted topic that asks for tiering is tiered").isTrue();
         // Tiering on by the broker's default: a compacted topic is accepted and stays local.
         Map<String, String> tieringBroker = Map.of("remote.storage.enable", "true");
         assertThat(TopicConfigCatalog.problem(Map.of("cleanup.policy", "compact"), tieringBroker)).isNull();

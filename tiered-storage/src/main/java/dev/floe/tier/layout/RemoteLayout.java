@@ -4,6 +4,9 @@ package dev.floe.tier.layout;
  * The stable object-key layout of a tiered bucket (docs/tiered-storage.md):
  * {@code <cluster>/<topic>-<topicId>/<partition>/<20-digit base offset>.<log|index|timeindex|manifest.json>}.
  * Every key names its cluster, topic, topic id and partition, so a bucket is readable with no broker.
+ * A segment rewritten by compaction keeps its base offset and manifest key; its data objects of generation
+ * {@code g > 0} are {@code <base>.c<g>.<kind>}, so a new generation never overwrites the objects a reader or the
+ * committed manifest may still point at.
  */
 public final class RemoteLayout {
     public static final String LOG = "log";
@@ -15,6 +18,8 @@ public final class RemoteLayout {
     /** Aborted transactions whose ABORT marker is in the segment ({@code dev.floe.tier.txn.TxnIndexFormat}); only
      * segments that have one. */
     public static final String TXN_INDEX = "txnindex";
+    /** Marks a rewritten generation in a data object key: {@code <base>.c<generation>.<kind>}. */
+    public static final String GENERATION_MARK = "c";
     /** Kafka topic ids print as 22 characters of URL-safe base64. */
     private static final int TOPIC_ID_LENGTH = 22;
 
@@ -35,6 +40,29 @@ public final class RemoteLayout {
 
     public static String objectKey(String partitionPrefix, long baseOffset, String kind) {
         return partitionPrefix + String.format("%020d", baseOffset) + "." + kind;
+    }
+
+    /** The key of generation {@code generation} of a segment's data object; generation 0 is {@link #objectKey}. */
+    public static String objectKey(String partitionPrefix, long baseOffset, int generation, String kind) {
+        if (generation == 0) {
+            return objectKey(partitionPrefix, baseOffset, kind);
+        }
+        return partitionPrefix + String.format("%020d", baseOffset) + "." + GENERATION_MARK + generation + "." + kind;
+    }
+
+    /** The generation of a data object key: 0 for an original upload, g for {@code <base>.c<g>.<kind>}. */
+    public static int generationOf(String key) {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        int at = name.indexOf("." + GENERATION_MARK);
+        if (at != 20) {
+            return 0;
+        }
+        int end = name.indexOf('.', at + 2);
+        try {
+            return end < 0 ? 0 : Integer.parseInt(name.substring(at + 2, end));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** The base offset of a key in a partition directory, or -1 when it is not a segment object. */

@@ -44,6 +44,8 @@ public final class RemotePartition {
     private final int partition;
     private final String prefix;
     private final Map<String, SegmentManifest> manifests = new ConcurrentHashMap<>();
+    /** Size of each manifest object when read: a listing that shows another size means it was rewritten. */
+    private final Map<String, Long> manifestSizes = new ConcurrentHashMap<>();
     /**
      * Offset and time indexes of recently read segments. Bounded: an index is 8 bytes per batch, megabytes for a
      * 1 GiB segment of small batches, and a catch-up read touches every segment once.
@@ -167,9 +169,17 @@ public final class RemotePartition {
                 continue;
             }
             present.add(info.key());
-            out.add(manifests.computeIfAbsent(info.key(), this::loadManifest));
+            SegmentManifest known = manifests.get(info.key());
+            if (known == null || !Long.valueOf(info.size()).equals(manifestSizes.get(info.key()))) {
+                // New, or rewritten by compaction (possibly by another broker) since it was read.
+                known = loadManifest(info.key());
+                manifests.put(info.key(), known);
+                manifestSizes.put(info.key(), info.size());
+            }
+            out.add(known);
         }
         manifests.keySet().retainAll(present);
+        manifestSizes.keySet().retainAll(present);
         out.sort(Comparator.comparingLong(SegmentManifest::baseOffset));
         List<SegmentManifest> listing = List.copyOf(out);
         listedAtNanos = System.nanoTime();
@@ -185,9 +195,14 @@ public final class RemotePartition {
         }
     }
 
+    /**
+     * The segment holding {@code offset}, or the first one after it: compaction leaves gaps (a segment whose records
+     * were all replaced leaves the listing), and a reader in a gap goes on with the next records, as in Kafka. That
+     * includes a gap before the first segment: a broker whose cached start predates a removal reads on from there.
+     */
     private SegmentManifest segmentFor(long offset, List<SegmentManifest> segments) {
         for (SegmentManifest m : segments) {
-            if (m.baseOffset() <= offset && offset <= m.lastOffset()) {
+            if (offset <= m.lastOffset()) {
                 return m;
             }
         }
@@ -264,13 +279,33 @@ public final class RemotePartition {
      * or an empty buffer when no committed segment holds the offset.
      */
     public ByteBuffer read(long offset, int maxBytes) {
-        SegmentManifest m = segmentFor(offset, recentSegments());
-        if (m == null) {
-            m = segmentFor(offset, segments());
+        try {
+            return read(offset, maxBytes, recentSegments());
+        } catch (ObjectStoreException e) {
+            // A listing up to LISTING_TTL old may name objects a compaction rewrite (possibly by another broker)
+            // has deleted since: read once more from a fresh listing before giving up.
+            return read(offset, maxBytes, segments());
         }
+    }
+
+    private ByteBuffer read(long offset, int maxBytes, List<SegmentManifest> segments) {
+        SegmentManifest m = segmentFor(offset, segments);
         if (m == null) {
-            return ByteBuffer.allocate(0);
+            segments = segments();
+            m = segmentFor(offset, segments);
         }
+        while (m != null) {
+            ByteBuffer found = read(m, Math.max(offset, m.baseOffset()), maxBytes);
+            if (found.hasRemaining()) {
+                return found;
+            }
+            // Compaction removed every batch from the offset to this segment's end: go on with the next segment.
+            m = segmentFor(m.lastOffset() + 1, segments);
+        }
+        return ByteBuffer.allocate(0);
+    }
+
+    private ByteBuffer read(SegmentManifest m, long offset, int maxBytes) {
         long position = indexedPosition(m, offset);
         BatchBoundary batch = header(m, position);
         while (batch != null && batch.lastOffset() < offset) {
@@ -371,40 +406,111 @@ public final class RemotePartition {
     }
 
     /** Delete a segment: the manifest first (uncommitting it), then its data. */
-    public void delete(SegmentManifest m) {
+    public synchronized void delete(SegmentManifest m) {
         String manifestKey = RemoteLayout.objectKey(prefix, m.baseOffset(), RemoteLayout.MANIFEST);
         store.delete(List.of(manifestKey));
         listed = null;
         manifests.remove(manifestKey);
-        List<String> data = new ArrayList<>(List.of(m.logKey(), m.indexKey(), m.timeIndexKey()));
-        if (m.producerSnapshotKey() != null) {
-            data.add(m.producerSnapshotKey());
-        }
-        if (m.txnIndexKey() != null) {
-            data.add(m.txnIndexKey());
-        }
-        store.delete(data);
-        synchronized (indexes) {
-            indexes.remove(m.indexKey());
-            indexes.remove(m.timeIndexKey());
-            if (m.txnIndexKey() != null) {
-                indexes.remove(m.txnIndexKey());
-            }
-        }
-        cache.evict(m.logKey());
+        deleteData(m.dataKeys());
     }
 
-    /** Remove data objects that no manifest commits (left by an upload that failed half way). */
-    public int collectGarbage() {
-        Set<Long> committed = new HashSet<>();
-        List<ObjectStore.ObjectInfo> all = store.list(prefix);
-        for (ObjectStore.ObjectInfo info : all) {
-            if (info.key().endsWith("." + RemoteLayout.MANIFEST)) {
-                committed.add(RemoteLayout.baseOffsetOf(info.key()));
-            }
+    private void deleteData(List<String> keys) {
+        store.delete(keys);
+        synchronized (indexes) {
+            indexes.keySet().removeAll(keys);
         }
+        keys.forEach(cache::evict);
+    }
+
+    /** The whole log object of a committed segment (a compaction rewrite filters it in memory). */
+    public ByteBuffer download(SegmentManifest m) {
+        return ByteBuffer.wrap(store.get(m.logKey()));
+    }
+
+    /**
+     * Replace a committed segment's records with {@code records} (a compaction of them: same offsets, some records
+     * removed). The new log and indexes go up under the keys of the next generation, then the manifest is
+     * rewritten to point at them (the commit), and only then are the old generation's objects deleted. A crash
+     * before the commit leaves new objects no manifest names, a crash after it leaves old ones: either way
+     * {@link #collectGarbage} removes them later, and the committed manifest always names complete objects.
+     * Empty {@code records} remove the segment from the listing (manifest first). Returns the new manifest, or null
+     * when the segment was removed.
+     */
+    public synchronized SegmentManifest rewrite(SegmentManifest old, ByteBuffer records) {
+        String manifestKey = RemoteLayout.objectKey(prefix, old.baseOffset(), RemoteLayout.MANIFEST);
+        if (!old.equals(manifests.get(manifestKey))) {
+            // Deleted by retention or rewritten since the caller read it: committing now would resurrect or undo.
+            throw new IllegalStateException("segment " + old.baseOffset() + " of " + prefix
+                    + " changed while it was being rewritten");
+        }
+        if (!records.hasRemaining()) {
+            delete(old);
+            return null;
+        }
+        RemoteIndexes.Built built = RemoteIndexes.build(old.baseOffset(), records, RemoteIndexes.INTERVAL_BYTES);
+        if (built.lastOffset() > old.lastOffset()) {
+            throw new IllegalArgumentException("rewrite of segment " + old.baseOffset() + " holds offset "
+                    + built.lastOffset() + " beyond its last offset " + old.lastOffset());
+        }
+        int generation = RemoteLayout.generationOf(old.logKey()) + 1;
+        byte[] log = new byte[records.remaining()];
+        records.duplicate().get(log);
+        SegmentManifest rewritten = old.rewritten(
+                built.maxTimestamp() == RecordBatch.NO_TIMESTAMP ? old.maxTimestamp() : built.maxTimestamp(),
+                log.length, System.currentTimeMillis(),
+                RemoteLayout.objectKey(prefix, old.baseOffset(), generation, RemoteLayout.LOG),
+                RemoteLayout.objectKey(prefix, old.baseOffset(), generation, RemoteLayout.INDEX),
+                RemoteLayout.objectKey(prefix, old.baseOffset(), generation, RemoteLayout.TIME_INDEX));
+        withRetries("rewrite of segment " + old.baseOffset() + " of " + prefix, () -> {
+            store.put(rewritten.logKey(), log);
+            store.put(rewritten.indexKey(), built.offsetIndex());
+            store.put(rewritten.timeIndexKey(), built.timeIndex());
+            store.put(manifestKey, json.writeValueAsBytes(rewritten));
+            return null;
+        });
+        manifests.put(manifestKey, rewritten);
+        listed = null;
+        List<String> superseded = new ArrayList<>(old.dataKeys());
+        superseded.removeAll(rewritten.dataKeys());
+        try {
+            deleteData(superseded);
+        } catch (ObjectStoreException e) {
+            LOG.warn("old objects of rewritten segment {} of {} stay until garbage collection: {}", old.baseOffset(),
+                    prefix, e.getMessage());
+        }
+        return rewritten;
+    }
+
+    /**
+     * Remove data objects that no committed manifest names: left by an upload or a compaction rewrite that failed
+     * half way, or the old generation of a rewrite whose deletion failed. Must not run while this partition is
+     * being uploaded or rewritten (the broker runs both on its single upload thread for the partition's leader).
+     */
+    public int collectGarbage() {
+        return collectGarbage(false);
+    }
+
+    /**
+     * Remove only the objects of committed segments that their manifest does not name: what a compaction rewrite
+     * left (a new generation never committed, or an old one not deleted). Safe while uploads of new segments run,
+     * since those have no manifest yet and are left alone.
+     */
+    public synchronized int collectRewriteGarbage() {
+        return collectGarbage(true);
+    }
+
+    private int collectGarbage(boolean committedSegmentsOnly) {
+        Set<String> referenced = new HashSet<>();
+        Set<Long> committed = new HashSet<>();
+        for (SegmentManifest m : segments()) {
+            referenced.addAll(m.dataKeys());
+            committed.add(m.baseOffset());
+        }
+        List<ObjectStore.ObjectInfo> all = store.list(prefix);
         List<String> garbage = all.stream().map(ObjectStore.ObjectInfo::key)
-                .filter(k -> RemoteLayout.baseOffsetOf(k) >= 0 && !committed.contains(RemoteLayout.baseOffsetOf(k)))
+                .filter(k -> RemoteLayout.baseOffsetOf(k) >= 0 && !k.endsWith("." + RemoteLayout.MANIFEST)
+                        && !referenced.contains(k)
+                        && (!committedSegmentsOnly || committed.contains(RemoteLayout.baseOffsetOf(k))))
                 .toList();
         if (!garbage.isEmpty()) {
             store.delete(garbage);
