@@ -275,13 +275,15 @@ class ReplicationFailoverIT extends OperatedCluster {
     /** With automatic rebalancing off, kafka-leader-election (ElectLeaders) brings the preferred leader back. */
     @Test
     void kafkaLeaderElectionToolMovesLeadershipBack() throws Exception {
+        // Preferred leaders first, while automatic rebalancing can still bring them back after an earlier test's
+        // kill (with it off, nothing would); only then is it switched off for the tool to do the work.
+        Topic before = await("preferred leaders lead", Duration.ofSeconds(90), () -> {
+            Topic t = topic();
+            return t.getStatus().getPartitions().stream().allMatch(p -> p.getLeader() == p.getReplicas().get(0)
+                    && p.getIsr().size() == BROKERS) ? t : null;
+        });
         setAutoRebalance(false);
         try {
-            Topic before = await("preferred leaders lead", Duration.ofSeconds(60), () -> {
-                Topic t = topic();
-                return t.getStatus().getPartitions().stream().allMatch(p -> p.getLeader() == p.getReplicas().get(0))
-                        ? t : null;
-            });
             int victim = before.getStatus().getPartitions().get(1).getLeader();
             List<Integer> led = before.getStatus().getPartitions().stream().filter(p -> p.getLeader() == victim)
                     .map(PartitionStatus::getPartition).toList();
