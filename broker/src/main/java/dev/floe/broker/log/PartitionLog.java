@@ -56,6 +56,8 @@ public final class PartitionLog implements AutoCloseable {
     private volatile int leaderEpoch;
     private volatile long recoveryPoint;
     private final Object flushLock = new Object();
+    /** Bases of sealed segments the uploader is reading (guarded by this): the cleaner does not swap them. */
+    private final java.util.Set<Long> uploading = new java.util.HashSet<>();
     private CompletableFuture<Void> flushChain = CompletableFuture.completedFuture(null);
     private final Executor flusher;
     private LogLoader.Recovery recovery = LogLoader.Recovery.NONE;
@@ -926,6 +928,29 @@ public final class PartitionLog implements AutoCloseable {
         return segments.lastKey();
     }
 
+    /** Held while the uploader reads a segment; closing it lets the cleaner swap the segment again. */
+    public interface UploadPin extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Hold a sealed segment still while the uploader reads its files (log, indexes) one after another by path: until
+     * the pin is closed, {@link #replaceSegments} refuses to swap it, so every object of one upload comes from one
+     * version of the segment. The cleaner loses only that clean and does it again once the upload is done. Null
+     * when the segment is no longer this log's (cleaned, deleted or truncated since it was listed).
+     */
+    public synchronized UploadPin pinForUpload(LogSegment segment) {
+        if (segments.get(segment.baseOffset()) != segment || !uploading.add(segment.baseOffset())) {
+            return null;
+        }
+        return () -> {
+            synchronized (PartitionLog.this) {
+                uploading.remove(segment.baseOffset());
+            }
+        };
+    }
+
     /**
      * Swap a group of sealed segments for the log cleaner's output, so the log holds either all the old segments
      * or the new one, never a mix, even across a crash: the complete, fsynced {@code cleaned} file is renamed to
@@ -939,6 +964,14 @@ public final class PartitionLog implements AutoCloseable {
      */
     public synchronized boolean replaceSegments(List<LogSegment> old, Path cleaned, long end) throws IOException {
         long base = old.get(0).baseOffset();
+        for (LogSegment segment : old) {
+            if (uploading.contains(segment.baseOffset())) {
+                Files.deleteIfExists(cleaned);
+                LOG.infof("%s: cleaned copy of segment %d dropped: the segment is being uploaded (cleaned again on a "
+                        + "later pass)", tp, segment.baseOffset());
+                return false;
+            }
+        }
         Map.Entry<Long, LogSegment> after = segments.higherEntry(old.get(old.size() - 1).baseOffset());
         boolean unchanged = after != null && after.getKey() == end;
         for (LogSegment segment : old) {

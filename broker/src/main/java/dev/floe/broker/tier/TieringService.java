@@ -232,7 +232,9 @@ public final class TieringService {
                         || segment.size() == 0) {
                     continue;
                 }
-                upload(tp, tier, log, segment);
+                if (!upload(tp, tier, log, segment)) {
+                    break; // the segments after it wait for it: the bucket holds a gapless prefix
+                }
             }
             if (tier.failures > 0) {
                 LOG.infof("%s: object storage is reachable again, uploads resumed", tp);
@@ -286,7 +288,23 @@ public final class TieringService {
         uploads.shutdownNow();
     }
 
-    private void upload(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment) throws IOException {
+    /** False when the segment changed since it was listed (the next pass uploads its new version). */
+    private boolean upload(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment)
+            throws IOException {
+        // The local cleaner of a compacted topic could otherwise swap the segment between the files read below.
+        try (PartitionLog.UploadPin pin = log.pinForUpload(segment)) {
+            if (pin == null) {
+                LOG.debugf("%s: segment %d changed since it was listed; uploaded on the next pass", tp,
+                        segment.baseOffset());
+                return false;
+            }
+            uploadPinned(tp, tier, log, segment);
+            return true;
+        }
+    }
+
+    private void uploadPinned(TopicPartition tp, PartitionTier tier, PartitionLog log, LogSegment segment)
+            throws IOException {
         long started = System.nanoTime();
         java.nio.file.Path snapshot = ProducerSnapshots.file(log.dir(), segment.lastOffset() + 1);
         // A segment the cleaner compacted may have lost its last batches: it still covers up to the next segment,

@@ -54,7 +54,7 @@ class TieringServiceTest {
     }
 
     /** Segments "in the bucket": bytes copied at upload, listed oldest first. */
-    static final class MemoryStore implements RemotePartitionStore {
+    static class MemoryStore implements RemotePartitionStore {
         final ConcurrentSkipListMap<Long, RemoteSegmentRef> segments = new ConcurrentSkipListMap<>();
         final Map<Long, byte[]> bytes = new java.util.concurrent.ConcurrentHashMap<>();
 
