@@ -51,11 +51,8 @@ abstract class OperatedCluster {
     static final String NS = "streaming";
     static final String TOPIC = "payments";
     static final int BROKERS = 3;
-    /**
-     * The brokers' default. A broker's API requests time out at a third of its lease, so a much shorter lease makes
-     * start-up on a loaded 2-core machine fail on a slow first request.
-     */
-    static final int LEASE_SECONDS = 15;
+    /** The brokers' default: failover is shown, and measured by the benchmark, as a user gets it. */
+    static final int LEASE_SECONDS = Integer.getInteger("floe.e2e.lease-seconds", 8);
     static final int GRACE_MS = 1000;
     /** What "within the Lease plus a few seconds" means here: detection, the grace, one status write, slack for a busy CI machine. */
     static final Duration FAILOVER_BOUND = Duration.ofSeconds(LEASE_SECONDS).plusMillis(GRACE_MS).plusSeconds(6);

@@ -14,11 +14,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * This broker's Lease: proof to the operator and the other brokers that it is alive. Renewed every third of its
- * duration. A broker measures its own lease by its own monotonic clock from the last renewal the API server
+ * duration, at most every {@value #MAX_RENEW_INTERVAL_MS} ms (Kafka's brokers heartbeat every 2 s): how long a dead
+ * broker goes unnoticed is the lease minus the time since its last renewal, so frequent renewals keep failover
+ * close to the lease's duration and a failed renewal leaves several more attempts before the lease runs out. A broker measures its own lease by its own monotonic clock from the last renewal the API server
  * accepted, so when it is cut off from the API it stops leading before anyone else can take over.
  */
 public final class BrokerLease {
     private static final Logger LOG = Logger.getLogger(BrokerLease.class);
+    static final long MAX_RENEW_INTERVAL_MS = 2_000;
 
     private final KubernetesClient client;
     private final String namespace;
@@ -54,7 +57,11 @@ public final class BrokerLease {
     }
 
     public long renewIntervalMs() {
-        return TimeUnit.SECONDS.toMillis(durationSeconds) / 3;
+        return renewIntervalMs(durationSeconds);
+    }
+
+    static long renewIntervalMs(int durationSeconds) {
+        return Math.min(TimeUnit.SECONDS.toMillis(durationSeconds) / 3, MAX_RENEW_INTERVAL_MS);
     }
 
     /** Whether this broker may act as a leader: its last accepted renewal is younger than the lease. */

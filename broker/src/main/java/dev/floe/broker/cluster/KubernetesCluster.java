@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
 public final class KubernetesCluster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubernetesCluster.class);
 
+    private static final int API_REQUEST_TIMEOUT_MS = 10_000;
+
     private final KubernetesClient client;
+    private final KubernetesClient leaseClient;
     private final BrokerLease lease;
     private final KubernetesClusterView view;
     private final SharedIndexInformer<Lease> leaseInformer;
@@ -37,11 +40,12 @@ public final class KubernetesCluster implements AutoCloseable {
     private final String namespace;
     private final KubernetesPreferredElections elections;
 
-    private KubernetesCluster(KubernetesClient client, BrokerLease lease, KubernetesClusterView view,
+    private KubernetesCluster(KubernetesClient client, KubernetesClient leaseClient, BrokerLease lease, KubernetesClusterView view,
                               SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer,
                               String namespace, KubernetesPreferredElections elections) {
         this.elections = elections;
         this.client = client;
+        this.leaseClient = leaseClient;
         this.lease = lease;
         this.view = view;
         this.leaseInformer = leaseInformer;
@@ -60,20 +64,20 @@ public final class KubernetesCluster implements AutoCloseable {
     public static KubernetesCluster start(Settings s, TopicRegistry registry, TopicService topics,
                                           ScheduledExecutorService leaseExecutor, BooleanSupplier healthy) {
         int brokerId = PodIdentity.brokerId(s.podName());
-        // A lease renewal must finish well inside the lease: no long retry ladder when the API server is away.
-        Config config = new ConfigBuilder(Config.autoConfigure(null))
-                .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(s.leaseDurationSeconds()) / 3)
-                .withRequestRetryBackoffLimit(1)
-                .build();
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        // Informers, topic changes and start-up reads: a slow API server (a loaded machine) delays them, no more.
+        KubernetesClient client = client(API_REQUEST_TIMEOUT_MS);
+        // The Lease has a client of its own: a renewal must finish well inside the lease, so its requests time out
+        // after one renewal interval and the next attempt follows a second later, whatever the other calls wait for.
+        KubernetesClient leaseClient = client((int) BrokerLease.renewIntervalMs(s.leaseDurationSeconds()));
         Cluster cluster = client.resources(Cluster.class).inNamespace(s.namespace()).withName(s.cluster()).get();
         if (cluster == null) {
             client.close();
+            leaseClient.close();
             throw new IllegalStateException("Cluster " + s.namespace() + "/" + s.cluster() + " does not exist in "
                     + client.getMasterUrl() + "; a broker in cluster mode belongs to a Cluster resource");
         }
         String advertised = s.advertisedHost() + ":" + s.advertisedPort();
-        BrokerLease lease = new BrokerLease(client, s.namespace(), s.cluster(), brokerId, s.podName(), advertised,
+        BrokerLease lease = new BrokerLease(leaseClient, s.namespace(), s.cluster(), brokerId, s.podName(), advertised,
                 s.advertisedHost() + ":" + s.advertisedHttpPort(), s.leaseDurationSeconds());
         KubernetesClusterView view = new KubernetesClusterView(brokerId, cluster.getMetadata().getUid(),
                 new ClusterView.BrokerEndpoint(brokerId, s.advertisedHost(), s.advertisedPort(), null), lease);
@@ -150,7 +154,16 @@ public final class KubernetesCluster implements AutoCloseable {
         LOG.infof("cluster mode: broker %d of Cluster %s/%s (id %s), API server %s, %d topics known", brokerId,
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
-        return new KubernetesCluster(client, lease, view, leases, topicInformer, s.namespace(), elections);
+        return new KubernetesCluster(client, leaseClient, lease, view, leases, topicInformer, s.namespace(),
+                elections);
+    }
+
+    private static KubernetesClient client(int requestTimeoutMs) {
+        Config config = new ConfigBuilder(Config.autoConfigure(null))
+                .withRequestTimeout(requestTimeoutMs)
+                .withRequestRetryBackoffLimit(1)
+                .build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /**
@@ -205,6 +218,7 @@ public final class KubernetesCluster implements AutoCloseable {
         topicInformer.stop();
         leaseInformer.stop();
         lease.release();
+        leaseClient.close();
         client.close();
     }
 
