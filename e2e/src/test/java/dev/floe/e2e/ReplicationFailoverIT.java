@@ -1,5 +1,8 @@
 package dev.floe.e2e;
 
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import io.fabric8.kubernetes.api.model.Event;
@@ -270,6 +273,55 @@ class ReplicationFailoverIT extends OperatedCluster {
             });
             return out;
         }
+    }
+
+    /**
+     * DeleteRecords on a replicated partition reaches its followers (they take the leader's log start from every
+     * fetch response, as Kafka's do), so the next leader does not bring the deleted records back.
+     */
+    @Test
+    void recordsDeletedOnTheLeaderStayDeletedAfterAFailover() throws Exception {
+        Topic before = await("preferred leaders lead", Duration.ofSeconds(90), () -> {
+            Topic t = topic();
+            return t.getStatus().getPartitions().stream().allMatch(p -> p.getLeader() == p.getReplicas().get(0)
+                    && p.getIsr().size() == BROKERS) ? t : null;
+        });
+        int leader = before.getStatus().getPartitions().get(0).getLeader();
+        String survivor = brokers.get((leader + 1) % BROKERS).bootstrap();
+        ClusterClients.produceInOrder(survivor, TOPIC, java.util.stream.IntStream.range(0, 50)
+                .mapToObj(i -> "purge-" + i).toList());
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        long target;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, survivor))) {
+            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
+                    .get(30, TimeUnit.SECONDS).offset();
+            target = end - 10;
+            assertThat(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(target))).lowWatermarks().get(tp)
+                    .get(30, TimeUnit.SECONDS).lowWatermark()).isEqualTo(target);
+        }
+
+        brokers.get(leader).stop();
+        try {
+            await("leadership of partition 0 leaves broker " + leader, FAILOVER_BOUND, () -> {
+                PartitionStatus p = topic().getStatus().getPartitions().get(0);
+                return p.getLeader() >= 0 && p.getLeader() != leader ? p : null;
+            });
+            long earliest = await("the new leader answers ListOffsets", Duration.ofSeconds(60), () -> {
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, survivor,
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000))) {
+                    return admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp)
+                            .get(10, TimeUnit.SECONDS).offset();
+                } catch (java.util.concurrent.ExecutionException notYet) {
+                    return null;
+                }
+            });
+            assertThat(earliest).as("the new leader's log start").isEqualTo(target);
+        } finally {
+            brokers.get(leader).start();
+        }
+        await("broker " + leader + " is back in the ISR", Duration.ofSeconds(60), () ->
+                topic().getStatus().getPartitions().get(0).getIsr().contains(leader) ? true : null);
     }
 
     /** With automatic rebalancing off, kafka-leader-election (ElectLeaders) brings the preferred leader back. */

@@ -79,6 +79,25 @@ class RemotePartitionTest {
         assertThat(registry.get("floe.tier.cache.hits").counter().count()).as("sequential reads hit the read-ahead").isPositive();
     }
 
+    /** DeleteRecords on a tiered topic: the start it sets is in the bucket, so a second reader sees it on its listing. */
+    @Test
+    void theLogStartMovedByDeleteRecordsIsDurableInTheBucketAndOnlyMovesUp() throws Exception {
+        partition.upload(TestSegments.write(tmp.resolve("s"), 0, 20, 10, Compression.NONE));
+        assertThat(partition.logStart()).as("never moved").isEqualTo(-1);
+
+        assertThat(partition.advanceLogStart(57)).isEqualTo(57);
+        assertThat(partition.advanceLogStart(30)).as("never back").isEqualTo(57);
+
+        RemotePartition elsewhere = new RemoteLogStore(store, "c1", 8 << 20, new SimpleMeterRegistry())
+                .partition("orders", TOPIC_ID, 2);
+        assertThat(elsewhere.logStart()).as("not listed yet").isEqualTo(-1);
+        elsewhere.segments();
+        assertThat(elsewhere.logStart()).isEqualTo(57);
+        assertThat(partition.collectGarbage()).as("the start object is not garbage").isZero();
+        elsewhere.segments();
+        assertThat(elsewhere.logStart()).isEqualTo(57);
+    }
+
     @Test
     void timestampLookupsAreRecordLevel() throws Exception {
         partition.upload(TestSegments.write(tmp.resolve("s"), 0, 10, 10, Compression.gzip().build()));

@@ -11,7 +11,14 @@ import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.jboss.logging.Logger;
 
+import dev.floe.broker.replication.Replication;
+import dev.floe.broker.tier.TieringService;
+
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -20,7 +27,9 @@ import java.util.concurrent.Executor;
  * DeleteRecords (kafka-delete-records.sh, Admin.deleteRecords, Kafka Streams' purging of repartition topics):
  * moves each partition's log start offset up to the offset asked for (-1: the high watermark), removing whole
  * segments below it. Reads and ListOffsets earliest start there at once; the new start is checkpointed with an
- * fsync before the answer, so a restart never brings deleted records back.
+ * fsync before the answer, so a restart never brings deleted records back. On a tiered partition the start is
+ * first written to the bucket (on the object-store executor), so no later reader of the bucket sees the records
+ * either; remote segments wholly below it are removed by the next retention pass.
  */
 public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequestData> {
     private static final Logger LOG = Logger.getLogger(DeleteRecordsHandler.class);
@@ -28,28 +37,45 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
 
     private final LogManager logs;
     private final ClusterView cluster;
+    private final TieringService tiering;
+    private final Replication replication;
     private final Executor io;
     private final Executor flush;
+    private final Executor objectStore;
 
-    /** Segments are removed on {@code io}; the checkpoint is fsynced on {@code flush}. */
-    public DeleteRecordsHandler(LogManager logs, ClusterView cluster, Executor io, Executor flush) {
+    /**
+     * Segments are removed on {@code io}; the checkpoint is fsynced on {@code flush}; a tiered partition's start is
+     * written to the bucket on {@code objectStore}. {@code tiering} is null when the broker has no object storage.
+     */
+    public DeleteRecordsHandler(LogManager logs, ClusterView cluster, Replication replication,
+                                TieringService tiering, Executor io, Executor flush, Executor objectStore) {
+        this.replication = replication;
         this.logs = logs;
         this.cluster = cluster;
+        this.tiering = tiering;
         this.io = io;
         this.flush = flush;
+        this.objectStore = objectStore;
     }
 
     @Override
     public CompletionStage<DeleteRecordsResponseData> handle(RequestContext ctx, DeleteRecordsRequestData request) {
-        return CompletableFuture.supplyAsync(() -> {
+        // Tiered partitions first move their start in the bucket; the local logs follow on the disk executor; the
+        // answer waits for every in-sync replica to have followed (any of them may lead next).
+        Map<TopicPartition, Long> targets = new java.util.concurrent.ConcurrentHashMap<>();
+        return CompletableFuture.supplyAsync(() -> moveRemoteStarts(request), objectStore).thenApplyAsync(remote -> {
             DeleteRecordsResponseData response = new DeleteRecordsResponseData();
             for (DeleteRecordsRequestData.DeleteRecordsTopic topic : request.topics()) {
                 DeleteRecordsResponseData.DeleteRecordsTopicResult topicResult =
                         new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(topic.name());
                 response.topics().add(topicResult);
                 for (DeleteRecordsRequestData.DeleteRecordsPartition p : topic.partitions()) {
-                    topicResult.partitions().add(delete(new TopicPartition(topic.name(), p.partitionIndex()),
-                            p.offset()));
+                    TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+                    Errors failed = remote.get(tp);
+                    topicResult.partitions().add(failed != null
+                            ? new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
+                                    .setPartitionIndex(tp.partition()).setLowWatermark(-1).setErrorCode(failed.code())
+                            : delete(tp, p.offset(), targets));
                 }
             }
             return response;
@@ -65,10 +91,34 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
                 }));
             }
             return response;
-        }, flush);
+        }, flush).thenCompose(response -> awaitReplicas(response, targets, request.timeoutMs()));
     }
 
-    private DeleteRecordsResponseData.DeleteRecordsPartitionResult delete(TopicPartition tp, long offset) {
+    /** Completes when every partition's in-sync replicas have moved their start (or with why not, per partition). */
+    private CompletableFuture<DeleteRecordsResponseData> awaitReplicas(DeleteRecordsResponseData response,
+                                                                      Map<TopicPartition, Long> targets, int timeoutMs) {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (DeleteRecordsResponseData.DeleteRecordsTopicResult t : response.topics()) {
+            for (DeleteRecordsResponseData.DeleteRecordsPartitionResult p : t.partitions()) {
+                TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                Long target = targets.get(tp);
+                if (p.errorCode() != Errors.NONE.code() || target == null) {
+                    continue;
+                }
+                waits.add(replication.awaitLowWatermark(tp, target, timeoutMs).thenAccept(error -> {
+                    if (error != Errors.NONE) {
+                        LOG.infof("%s: DeleteRecords to %d not confirmed by every in-sync replica: %s", tp, target,
+                                error);
+                        p.setErrorCode(error.code());
+                    }
+                }));
+            }
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenApply(v -> response);
+    }
+
+    private DeleteRecordsResponseData.DeleteRecordsPartitionResult delete(TopicPartition tp, long offset,
+                                                                          Map<TopicPartition, Long> targets) {
         DeleteRecordsResponseData.DeleteRecordsPartitionResult out =
                 new DeleteRecordsResponseData.DeleteRecordsPartitionResult().setPartitionIndex(tp.partition())
                         .setLowWatermark(-1);
@@ -79,12 +129,6 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         if (!cluster.isLocalLeader(tp.topic(), tp.partition())) {
             return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
         }
-        if (log.config().remoteStorage()) {
-            // The start of a tiered partition is in object storage, which this does not move yet: refusing is
-            // better than answering with records still readable below the new start.
-            LOG.infof("%s: DeleteRecords refused: not supported for tiered topics yet", tp);
-            return out.setErrorCode(Errors.POLICY_VIOLATION.code());
-        }
         long hw = log.highWatermark();
         long target = offset == HIGH_WATERMARK ? hw : offset;
         if (target < 0 || target > hw) {
@@ -93,14 +137,55 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         try {
             long before = log.logStartOffset();
             log.advanceLogStartOffset(target);
+            targets.put(tp, target);
             if (log.logStartOffset() > before) {
                 LOG.infof("%s: log start offset moved from %d to %d by DeleteRecords", tp, before,
                         log.logStartOffset());
             }
-            return out.setErrorCode(Errors.NONE.code()).setLowWatermark(log.logStartOffset());
+            return out.setErrorCode(Errors.NONE.code()).setLowWatermark(lowWatermark(tp, log));
         } catch (IOException e) {
             LOG.errorf("%s: DeleteRecords failed: %s", tp, e.getMessage());
             return out.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
         }
+    }
+
+    /** The first readable offset: in the bucket when it still holds records at or after the start, else local. */
+    private long lowWatermark(TopicPartition tp, PartitionLog log) {
+        long remote = tiering == null || !log.config().remoteStorage() ? -1 : tiering.remoteStart(tp);
+        return remote < 0 ? log.logStartOffset() : Math.min(remote, log.logStartOffset());
+    }
+
+    /**
+     * Write the new start of every tiered partition asked for to the bucket; the partitions that failed, with why
+     * (those not tiered, or refused for another reason, are left to {@link #delete}, which checks them again).
+     */
+    private Map<TopicPartition, Errors> moveRemoteStarts(DeleteRecordsRequestData request) {
+        Map<TopicPartition, Errors> failed = new HashMap<>();
+        if (tiering == null) {
+            return failed;
+        }
+        for (DeleteRecordsRequestData.DeleteRecordsTopic topic : request.topics()) {
+            for (DeleteRecordsRequestData.DeleteRecordsPartition p : topic.partitions()) {
+                TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+                PartitionLog log = logs.log(tp);
+                if (log == null || !log.config().remoteStorage() || !cluster.isLocalLeader(tp.topic(), tp.partition())) {
+                    continue;
+                }
+                long hw = log.highWatermark();
+                long target = p.offset() == HIGH_WATERMARK ? hw : p.offset();
+                if (target < 0 || target > hw) {
+                    continue;
+                }
+                try {
+                    long start = tiering.advanceLogStart(tp, target);
+                    LOG.infof("%s: log start offset in object storage moved to %d by DeleteRecords", tp, start);
+                } catch (IOException | RuntimeException e) {
+                    LOG.errorf("%s: DeleteRecords could not move the start in object storage (nothing deleted; "
+                            + "retry when the store is reachable): %s", tp, e.getMessage());
+                    failed.put(tp, Errors.KAFKA_STORAGE_ERROR);
+                }
+            }
+        }
+        return failed;
     }
 }

@@ -179,6 +179,13 @@ public class Broker {
             if (tiering != null) {
                 ReplicaManager leaders = replicaManager;
                 tiering.setLeadership(tp -> leaders.checkLeader(tp, Replication.NO_EPOCH) == Errors.NONE);
+                TieringService tiers = tiering;
+                fetchers.onLeaderLogStart(tiers::leaderLogStart);
+                leaders.addLeadershipListener((tp, leader, epoch) -> {
+                    if (leader) {
+                        tiers.leadershipGained(tp);
+                    }
+                });
             }
         } else if ("standalone".equals(config.cluster().mode())) {
             cluster = new StandaloneClusterView(config.nodeId(), config.advertisedHost(), advertisedPort,
@@ -213,8 +220,8 @@ public class Broker {
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.control()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster))
-                .register(ApiKeys.DELETE_RECORDS, 0, 2, new DeleteRecordsHandler(logs, cluster, executors.io(),
-                        executors.flush()))
+                .register(ApiKeys.DELETE_RECORDS, 0, 2, new DeleteRecordsHandler(logs, cluster, replication, tiering, executors.io(),
+                        executors.flush(), executors.tier()))
                 .register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(kubernetes != null
                         ? kubernetes.elections() : PreferredElections.standalone(name -> {
                             var info = registryOfTopics.get(name);

@@ -128,7 +128,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 }
                 boolean follower = request.replicaId() >= 0;
                 Errors leadership = follower
-                        ? replication.followerFetched(tp, request.replicaId(), p.fetchOffset(), p.currentLeaderEpoch())
+                        ? replication.followerFetched(tp, request.replicaId(), p.fetchOffset(),
+                                p.logStartOffset(), p.currentLeaderEpoch())
                         : replication.checkLeader(tp, p.currentLeaderEpoch());
                 if (leadership != Errors.NONE) {
                     out.setErrorCode(leadership.code()).setHighWatermark(-1).setLastStableOffset(-1)

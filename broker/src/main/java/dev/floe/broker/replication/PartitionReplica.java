@@ -42,6 +42,8 @@ public final class PartitionReplica {
     /** A leader's view of one follower. */
     static final class FollowerState {
         long logEndOffset = -1;
+        /** Its log start as its latest fetch said (-1: not heard yet). */
+        long logStartOffset = -1;
         long lastCaughtUpMs;
         long lastFetchMs;
         long leaderEndAtLastFetch = -1;
@@ -75,6 +77,7 @@ public final class PartitionReplica {
     private long leaderEpochStartOffset;
     private final Map<Integer, FollowerState> followers = new HashMap<>();
     private final TreeMap<Long, List<Waiter>> waiters = new TreeMap<>();
+    private final LowWatermarkWaits lowWatermarkWaits = new LowWatermarkWaits();
     private long shrinks;
     private long expands;
 
@@ -211,12 +214,14 @@ public final class PartitionReplica {
      * does: at or past our log end now, or past the log end we had at its previous fetch), may advance the high
      * watermark, and returns an expanded in-sync set to write when the follower has caught up, else null.
      */
-    public synchronized List<Integer> followerFetched(int replicaId, long fetchOffset, List<Completion> done)
-            throws IOException {
+    public synchronized List<Integer> followerFetched(int replicaId, long fetchOffset, long followerLogStart,
+                                                     List<Completion> done) throws IOException {
         FollowerState f = followers.get(replicaId);
         if (role != Role.LEADER || f == null) {
             return null;
         }
+        f.logStartOffset = followerLogStart;
+        lowWatermarkWaits.reached(lowWatermark(), done);
         long now = clock.getAsLong();
         long leaderEnd = log.logEndOffset();
         if (fetchOffset >= leaderEnd) {
@@ -289,6 +294,46 @@ public final class PartitionReplica {
         isr = List.copyOf(committed);
         pendingIsr = null;
         maybeAdvanceHighWatermark(done);
+        lowWatermarkWaits.reached(lowWatermark(), done);
+    }
+
+    /**
+     * The smallest log start among the in-sync replicas (this leader's included): below it no replica that may
+     * lead next holds a record. A follower not heard from in this epoch counts as 0.
+     */
+    private long lowWatermark() {
+        long low = log.logStartOffset();
+        for (int id : isr) {
+            FollowerState f = followers.get(id);
+            if (id != localId) {
+                low = Math.min(low, f == null ? 0 : Math.max(0, f.logStartOffset));
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Park a DeleteRecords until every in-sync replica's log start reaches {@code offset}; completes at once when
+     * it already has (always with one replica). The caller arranges the timeout.
+     */
+    public CompletableFuture<Errors> awaitLowWatermark(long offset) {
+        CompletableFuture<Errors> result = new CompletableFuture<>();
+        List<Completion> done = new ArrayList<>();
+        synchronized (this) {
+            if (role != Role.LEADER) {
+                done.add(new Completion(result, Errors.NOT_LEADER_OR_FOLLOWER));
+            } else {
+                lowWatermarkWaits.add(offset, result);
+                lowWatermarkWaits.reached(lowWatermark(), done);
+            }
+        }
+        done.forEach(Completion::run);
+        return result;
+    }
+
+    /** Drop a DeleteRecords wait that timed out (the caller completes it). */
+    public synchronized void forgetLowWatermarkWait(long offset, CompletableFuture<Errors> result) {
+        lowWatermarkWaits.forget(offset, result);
     }
 
     /** The write was refused (deposed, or lost a race): forget it; the informer brings the truth. */
@@ -385,6 +430,7 @@ public final class PartitionReplica {
     }
 
     private void failAllWaiters(Errors error, List<Completion> done) {
+        lowWatermarkWaits.failAll(error, done);
         for (List<Waiter> list : waiters.values()) {
             for (Waiter w : list) {
                 done.add(new Completion(w.result(), error));

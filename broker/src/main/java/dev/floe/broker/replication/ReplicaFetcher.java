@@ -54,6 +54,7 @@ final class ReplicaFetcher implements Runnable {
     private final int localId;
     private final IntFunction<ClusterView.BrokerEndpoint> endpoints;
     private final Settings settings;
+    private final java.util.function.ObjLongConsumer<TopicPartition> leaderLogStarts;
     private final Object lock = new Object();
     private final Map<TopicPartition, Follow> partitions = new LinkedHashMap<>();
     private volatile boolean running = true;
@@ -64,7 +65,9 @@ final class ReplicaFetcher implements Runnable {
     /** Set by {@link #wake()}: the next backoff is skipped (guarded by {@link #lock}). */
     private boolean woken;
 
-    ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings) {
+    ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings,
+                   java.util.function.ObjLongConsumer<TopicPartition> leaderLogStarts) {
+        this.leaderLogStarts = leaderLogStarts;
         this.sourceId = sourceId;
         this.localId = localId;
         this.endpoints = endpoints;
@@ -345,7 +348,14 @@ final class ReplicaFetcher implements Runnable {
                         log.appendAsFollower(records);
                     }
                     log.advanceHighWatermark(Math.min(p.highWatermark(), log.logEndOffset()));
+                    // DeleteRecords (or retention) moved the leader's start: follow it, so that a later leader
+                    // never serves deleted records; never past our own high watermark, as Kafka's followers.
+                    long leaderStart = Math.min(p.logStartOffset(), log.highWatermark());
+                    if (leaderStart > log.logStartOffset()) {
+                        log.advanceLogStartOffset(leaderStart);
+                    }
                 });
+                leaderLogStarts.accept(tp, p.logStartOffset());
             }
             case OFFSET_OUT_OF_RANGE -> f.replica.whileFollowing(f.epoch, log -> {
                 if (log.logEndOffset() < p.logStartOffset()) {

@@ -230,12 +230,30 @@ public final class ReplicaManager implements Replication {
         return result;
     }
 
+    @Override
+    public CompletableFuture<Errors> awaitLowWatermark(TopicPartition tp, long offset, long timeoutMs) {
+        PartitionReplica replica = partitions.get(tp);
+        if (replica == null) {
+            return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        CompletableFuture<Errors> result = replica.awaitLowWatermark(offset);
+        if (!result.isDone()) {
+            ScheduledFuture<?> timer = scheduler.schedule(() -> {
+                replica.forgetLowWatermarkWait(offset, result);
+                result.complete(Errors.REQUEST_TIMED_OUT);
+            }, Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
+            result.whenComplete((e, t) -> timer.cancel(false));
+        }
+        return result;
+    }
+
     /**
      * A follower's fetch reached this leader: check it may fetch (we lead, in the epoch it knows), record its log
      * end, advance the high watermark, and write an expanded in-sync set when it caught up.
      */
     @Override
-    public Errors followerFetched(TopicPartition tp, int replicaId, long fetchOffset, int followerEpoch) {
+    public Errors followerFetched(TopicPartition tp, int replicaId, long fetchOffset, long followerLogStart,
+                                  int followerEpoch) {
         PartitionReplica replica = partitions.get(tp);
         Errors check = checkLeader(tp, followerEpoch);
         if (check != Errors.NONE) {
@@ -243,7 +261,7 @@ public final class ReplicaManager implements Replication {
         }
         List<PartitionReplica.Completion> done = new ArrayList<>();
         try {
-            List<Integer> expanded = replica.followerFetched(replicaId, fetchOffset, done);
+            List<Integer> expanded = replica.followerFetched(replicaId, fetchOffset, followerLogStart, done);
             if (expanded != null) {
                 writeIsr(replica, expanded);
             }

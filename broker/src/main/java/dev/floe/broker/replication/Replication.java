@@ -35,11 +35,22 @@ public interface Replication {
     CompletableFuture<Errors> awaitCommitted(TopicPartition tp, long requiredOffset, int minInsync, long timeoutMs);
 
     /**
-     * A follower (broker {@code replicaId}) fetches from {@code fetchOffset}: NONE when this broker leads in the
-     * epoch the follower knows and the follower's position was recorded; otherwise the error to answer.
+     * A follower (broker {@code replicaId}) fetches from {@code fetchOffset}, its log starting at
+     * {@code followerLogStart}: NONE when this broker leads in the epoch the follower knows and the follower's
+     * position was recorded; otherwise the error to answer.
      */
-    default Errors followerFetched(TopicPartition tp, int replicaId, long fetchOffset, int followerEpoch) {
+    default Errors followerFetched(TopicPartition tp, int replicaId, long fetchOffset, long followerLogStart,
+                                   int followerEpoch) {
         return Errors.NOT_LEADER_OR_FOLLOWER;
+    }
+
+    /**
+     * Completes when every in-sync replica's log start has reached {@code offset} (DeleteRecords): NONE,
+     * NOT_LEADER_OR_FOLLOWER when leadership was lost, REQUEST_TIMED_OUT after {@code timeoutMs}. At once with one
+     * replica.
+     */
+    default CompletableFuture<Errors> awaitLowWatermark(TopicPartition tp, long offset, long timeoutMs) {
+        return CompletableFuture.completedFuture(Errors.NONE);
     }
 
     /** One replica per partition: whatever the cluster view says leads, and an append is committed at once. */

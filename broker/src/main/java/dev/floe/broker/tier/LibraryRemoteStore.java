@@ -117,6 +117,20 @@ final class LibraryRemoteStore implements RemotePartitionStore {
     }
 
     @Override
+    public long logStart() {
+        return partition.logStart();
+    }
+
+    @Override
+    public long advanceLogStart(long offset) throws IOException {
+        try {
+            return partition.advanceLogStart(offset);
+        } catch (ObjectStoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void delete(RemoteSegmentRef segment) throws IOException {
         try {
             // From the manifests already held: retention deletes segment after segment without a LIST for each.

@@ -27,6 +27,12 @@ public interface RemotePartitionStore {
 
     void delete(RemoteSegmentRef segment) throws IOException;
 
+    /** The log start offset DeleteRecords left in the bucket, as of the last {@link #segments()}; -1 if never moved. */
+    long logStart();
+
+    /** Move the bucket's log start up to {@code offset}, durably (DeleteRecords); returns the start now in force. */
+    long advanceLogStart(long offset) throws IOException;
+
     /**
      * Aborted transactions overlapping [{@code from}, {@code upTo}) from the txn indexes uploaded with the segments;
      * {@code complete} when no later index can hold another (otherwise the local log's indexes hold the rest).

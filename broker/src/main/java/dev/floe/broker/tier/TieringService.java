@@ -44,6 +44,13 @@ public final class TieringService {
         final RemotePartitionStore store;
         final List<RemoteSegmentRef> segments = new CopyOnWriteArrayList<>();
         volatile long uploadedThrough = -1;
+        /** Where DeleteRecords moved the partition's start, as the bucket says (-1: never): what retention deletes below. */
+        volatile long logStart = -1;
+        /**
+         * The start the leader reported while this broker followed (DeleteRecords there, or its retention): hidden
+         * at once, never deleted on its word alone (a leader whose bucket listing failed reports its local start).
+         */
+        volatile long leaderLogStart = -1;
         volatile boolean listed;
         // Written by one upload task at a time (one per partition per pass), read by the next pass's task.
         volatile long nextAttemptAt;
@@ -132,6 +139,7 @@ public final class TieringService {
                     // A segment rewritten by compaction is a new reference in the middle: keep base-offset order.
                     tier.segments.sort(java.util.Comparator.comparingLong(RemoteSegmentRef::baseOffset));
                     tier.uploadedThrough = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
+                    tier.logStart = Math.max(tier.logStart, tier.store.logStart());
                     tier.listed = true;
                 }
             }
@@ -348,6 +356,7 @@ public final class TieringService {
             tier.segments.addAll(remote.stream().filter(r -> !known.contains(r)).toList());
             tier.segments.retainAll(remote);
             tier.segments.sort(java.util.Comparator.comparingLong(RemoteSegmentRef::baseOffset));
+            tier.logStart = Math.max(tier.logStart, tier.store.logStart());
             long through = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
             if (through > tier.uploadedThrough) {
                 LOG.debugf("%s: the leader has uploaded through %d", tp, through);
@@ -362,10 +371,49 @@ public final class TieringService {
         return tier != null && tier.listed && segment.lastOffset() <= tier.uploadedThrough;
     }
 
-    /** First offset held in object storage, or -1. */
+    /** First offset readable from object storage (not below where DeleteRecords moved the start), or -1. */
     public long remoteStart(TopicPartition tp) {
-        RemoteSegmentRef first = firstRemote(tiers.get(tp));
-        return first == null ? -1 : first.baseOffset();
+        return remoteStart(tiers.get(tp));
+    }
+
+    private static long remoteStart(PartitionTier tier) {
+        RemoteSegmentRef first = firstRemote(tier);
+        if (first == null) {
+            return -1;
+        }
+        long start = Math.max(first.baseOffset(), Math.max(tier.logStart, tier.leaderLogStart));
+        return start > tier.uploadedThrough ? -1 : start;
+    }
+
+    /** The log start the leader of a partition this broker follows reported (see {@link PartitionTier}). */
+    public void leaderLogStart(TopicPartition tp, long start) {
+        PartitionTier tier = tiers.get(tp);
+        if (tier != null && start > tier.leaderLogStart) {
+            tier.leaderLogStart = start;
+        }
+    }
+
+    /**
+     * DeleteRecords on a tiered partition: move its start in the bucket (durably, before the caller answers, so
+     * another broker or the replay tool hides the deleted records too); remote segments wholly below it go with
+     * the next retention pass. Blocking: call it on the object-store executor.
+     */
+    public long advanceLogStart(TopicPartition tp, long offset) throws IOException {
+        PartitionTier tier = listed(tp);
+        long start = tier.store.advanceLogStart(offset);
+        tier.logStart = Math.max(tier.logStart, start);
+        return tier.logStart;
+    }
+
+    /**
+     * This broker just became the partition's leader: list the bucket again on the next pass, for what the previous
+     * leader changed since this broker last looked (a start moved by DeleteRecords, segments compacted).
+     */
+    public void leadershipGained(TopicPartition tp) {
+        PartitionTier tier = tiers.get(tp);
+        if (tier != null) {
+            tier.listed = false;
+        }
     }
 
     /**
@@ -413,8 +461,8 @@ public final class TieringService {
     /** Batches from object storage for an offset below the local log, or null when the tier does not hold it. */
     public ByteBuffer read(TopicPartition tp, long offset, int maxBytes) throws IOException {
         PartitionTier tier = tiers.get(tp);
-        RemoteSegmentRef first = firstRemote(tier);
-        if (first == null || offset < first.baseOffset() || offset > tier.uploadedThrough) {
+        long start = remoteStart(tier);
+        if (start < 0 || offset < start || offset > tier.uploadedThrough) {
             return null;
         }
         long started = System.nanoTime();
@@ -453,7 +501,11 @@ public final class TieringService {
         if (tier == null || tier.segments.stream().noneMatch(s -> s.maxTimestamp() >= timestamp)) {
             return null;
         }
-        return tier.store.offsetForTimestamp(timestamp);
+        TimestampOffset found = tier.store.offsetForTimestamp(timestamp);
+        // Never an offset DeleteRecords removed: the first readable one after it stands in.
+        long start = Math.max(tier.logStart, tier.leaderLogStart);
+        return found == null || found.offset() >= start ? found
+                : new TimestampOffset(found.timestamp(), start, found.leaderEpoch());
     }
 
     /** Total retention over object storage: time and size, counting local data not yet uploaded. */
@@ -475,7 +527,8 @@ public final class TieringService {
             for (RemoteSegmentRef s : tier.segments) {
                 boolean expired = cfg.retentionMs() >= 0 && now - s.maxTimestamp() > cfg.retentionMs();
                 boolean tooBig = cfg.retentionBytes() >= 0 && total > cfg.retentionBytes();
-                if (!expired && !tooBig) {
+                boolean deletedRecords = s.lastOffset() < tier.logStart;
+                if (!expired && !tooBig && !deletedRecords) {
                     break;
                 }
                 doomed.add(s);
@@ -485,7 +538,8 @@ public final class TieringService {
                 try {
                     tier.store.delete(s);
                     tier.segments.remove(s);
-                    LOG.infof("%s: deleted remote segment %d-%d by retention", e.getKey(), s.baseOffset(), s.lastOffset());
+                    LOG.infof("%s: deleted remote segment %d-%d by %s", e.getKey(), s.baseOffset(), s.lastOffset(),
+                            s.lastOffset() < tier.logStart ? "DeleteRecords" : "retention");
                 } catch (IOException | RuntimeException ex) {
                     LOG.warnf("%s: could not delete remote segment %d: %s", e.getKey(), s.baseOffset(), ex.getMessage());
                     break;

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @TestProfile(TieredCompactionTest.TieredBroker.class)
-class TieredCompactionTest {
+public class TieredCompactionTest {
     private static final Path ROOT = Path.of("target/test-tiered-compaction-" + UUID.randomUUID().toString().substring(0, 8));
 
     /** A broker with a file bucket and fast background passes (upload, cleaners, retention). */

@@ -56,7 +56,7 @@ class PartitionReplicaTest {
     }
 
     private List<Integer> fetched(int follower, long offset) throws IOException {
-        List<Integer> isr = replica.followerFetched(follower, offset, done);
+        List<Integer> isr = replica.followerFetched(follower, offset, 0, done);
         runCompletions();
         return isr;
     }
@@ -64,6 +64,33 @@ class PartitionReplicaTest {
     private void runCompletions() {
         done.forEach(PartitionReplica.Completion::run);
         done.clear();
+    }
+
+    /**
+     * DeleteRecords answers only once every in-sync replica has moved its log start (Kafka's delayed DeleteRecords):
+     * any of them may lead next and must not serve the deleted records.
+     */
+    @Test
+    void deleteRecordsWaitsForEveryInSyncReplicasLogStart() throws IOException {
+        append("a", "b", "c", "d");
+        fetched(1, 4);
+        fetched(2, 4);
+        log.advanceLogStartOffset(3);
+
+        java.util.concurrent.CompletableFuture<Errors> wait = replica.awaitLowWatermark(3);
+        assertThat(wait).as("the followers still start at 0").isNotDone();
+        replica.followerFetched(1, 4, 3, done);
+        runCompletions();
+        assertThat(wait).as("follower 2 still starts at 0").isNotDone();
+        replica.followerFetched(2, 4, 3, done);
+        runCompletions();
+        assertThat(wait).isCompletedWithValue(Errors.NONE);
+        assertThat(replica.awaitLowWatermark(2)).as("already reached").isCompletedWithValue(Errors.NONE);
+
+        java.util.concurrent.CompletableFuture<Errors> lost = replica.awaitLowWatermark(4);
+        replica.resign(done);
+        runCompletions();
+        assertThat(lost).isCompletedWithValue(Errors.NOT_LEADER_OR_FOLLOWER);
     }
 
     @Test
@@ -152,7 +179,7 @@ class PartitionReplicaTest {
         append("a");
         fetched(1, 1);
         fetched(2, 1);
-        assertThat(replica.followerFetched(2, 1, done)).isNull();
+        assertThat(replica.followerFetched(2, 1, 0, done)).isNull();
         append("b");
         fetched(1, 2);
         assertThat(log.highWatermark()).as("follower 2 is being added and has only offset 0").isEqualTo(1);
@@ -182,7 +209,7 @@ class PartitionReplicaTest {
         assertThat(ack).isCompletedWithValue(Errors.NOT_LEADER_OR_FOLLOWER);
         assertThat(replica.checkLeader(1)).isEqualTo(Errors.FENCED_LEADER_EPOCH);
         assertThat(replica.checkLeader(2)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
-        assertThat(replica.followerFetched(2, 1, done)).isNull();
+        assertThat(replica.followerFetched(2, 1, 0, done)).isNull();
         replica.isrCommitted(1, List.of(1, 2), List.of(0, 1), done);
         assertThat(replica.isr()).as("a write confirmed for the old epoch changes nothing").containsExactly(1, 2);
     }

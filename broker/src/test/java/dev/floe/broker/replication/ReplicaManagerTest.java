@@ -103,9 +103,9 @@ class ReplicaManagerTest {
         assertThat(ack).as("written to the leader only").isNotDone();
         assertThat(logs.log(TP).logEndOffset()).isEqualTo(2);
 
-        assertThat(manager.followerFetched(TP, 1, 2, 1)).isEqualTo(Errors.NONE);
+        assertThat(manager.followerFetched(TP, 1, 2, 0, 1)).isEqualTo(Errors.NONE);
         assertThat(ack).isNotDone();
-        assertThat(manager.followerFetched(TP, 2, 2, 1)).isEqualTo(Errors.NONE);
+        assertThat(manager.followerFetched(TP, 2, 2, 0, 1)).isEqualTo(Errors.NONE);
         AppendResult result = ack.get(10, TimeUnit.SECONDS);
         assertThat(result.error()).isEqualTo(Errors.NONE);
         assertThat(result.baseOffset()).isZero();
@@ -122,25 +122,25 @@ class ReplicaManagerTest {
     @Test
     void followerFetchesAreCheckedAgainstLeadershipAndEpoch() {
         assign(0, 3, List.of(0, 1, 2), List.of(0, 1, 2));
-        assertThat(manager.followerFetched(TP, 1, 0, 2)).isEqualTo(Errors.FENCED_LEADER_EPOCH);
-        assertThat(manager.followerFetched(TP, 1, 0, 4)).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH);
-        assertThat(manager.followerFetched(TP, 1, 0, 3)).isEqualTo(Errors.NONE);
+        assertThat(manager.followerFetched(TP, 1, 0, 0, 2)).isEqualTo(Errors.FENCED_LEADER_EPOCH);
+        assertThat(manager.followerFetched(TP, 1, 0, 0, 4)).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH);
+        assertThat(manager.followerFetched(TP, 1, 0, 0, 3)).isEqualTo(Errors.NONE);
         leaseHeld.set(false);
         assertThat(manager.checkLeader(TP, 3)).as("a leader whose lease ran out stops at once")
                 .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         leaseHeld.set(true);
         assign(1, 4, List.of(0, 1, 2), List.of(1, 2));
         assertThat(manager.checkLeader(TP, Replication.NO_EPOCH)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
-        assertThat(manager.followerFetched(TP, 2, 0, 4)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(manager.followerFetched(TP, 2, 0, 0, 4)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
     }
 
     @Test
     void aLaggingFollowerIsRemovedThroughTheGuardedWriterAndComesBackWhenCaughtUp() throws Exception {
         assign(0, 1, List.of(0, 1, 2), List.of(0, 1, 2));
         produce((short) 1, 30_000, "a").get(10, TimeUnit.SECONDS);
-        manager.followerFetched(TP, 1, 1, 1);
+        manager.followerFetched(TP, 1, 1, 0, 1);
         now.addAndGet(10_001);
-        manager.followerFetched(TP, 1, 1, 1);
+        manager.followerFetched(TP, 1, 1, 0, 1);
         manager.checkLagging();
         assertThat(written).containsExactly("orders-0 leader 0 epoch 1 isr [0, 1]");
         assertThat(manager.replica(TP).isr()).containsExactly(0, 1);
@@ -150,7 +150,7 @@ class ReplicaManagerTest {
         // What the informer then brings back is the status just written: nothing changes.
         assign(0, 1, List.of(0, 1, 2), List.of(0, 1));
 
-        manager.followerFetched(TP, 2, 1, 1);
+        manager.followerFetched(TP, 2, 1, 0, 1);
         assertThat(written).last().isEqualTo("orders-0 leader 0 epoch 1 isr [0, 1, 2]");
         assertThat(manager.replica(TP).isr()).containsExactly(0, 1, 2);
         assertThat(registry.get("floe.replication.isr.expands").counter().count()).isEqualTo(1);

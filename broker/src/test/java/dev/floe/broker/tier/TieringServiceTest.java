@@ -57,6 +57,18 @@ class TieringServiceTest {
     static class MemoryStore implements RemotePartitionStore {
         final ConcurrentSkipListMap<Long, RemoteSegmentRef> segments = new ConcurrentSkipListMap<>();
         final Map<Long, byte[]> bytes = new java.util.concurrent.ConcurrentHashMap<>();
+        volatile long logStart = -1;
+
+        @Override
+        public long logStart() {
+            return logStart;
+        }
+
+        @Override
+        public synchronized long advanceLogStart(long offset) {
+            logStart = Math.max(logStart, offset);
+            return logStart;
+        }
 
         @Override
         public void upload(SealedSegment segment) throws IOException {
@@ -225,6 +237,51 @@ class TieringServiceTest {
             follower.close();
             leaderLogs.close();
             followerLogs.close();
+        }
+    }
+
+    /**
+     * DeleteRecords on a tiered partition (issue 13): the start moves in the bucket, so records below it are hidden
+     * from this broker and from any broker that lists the bucket later, and retention removes the remote segments
+     * wholly below it while the one holding the new start stays.
+     */
+    @Test
+    void deleteRecordsMovesTheStartInTheBucketForEveryReaderAndRetentionRemovesWhatLiesBelow() throws Exception {
+        MemoryStore store = new MemoryStore();
+        LogManager logs = new LogManager(dir.resolve("leader"), new SegmentReaper(scheduler, 0), Runnable::run);
+        LogManager otherLogs = new LogManager(dir.resolve("other"), new SegmentReaper(scheduler, 0), Runnable::run);
+        PartitionLog log = logs.open(TP, tiered(-1));
+        otherLogs.open(TP, tiered(-1));
+        TieringService tiering = service(logs, store);
+        TieringService other = service(otherLogs, store);
+        try {
+            for (int i = 0; i < 40; i++) {
+                log.appendAsLeader(batch(i, "value-" + i));
+            }
+            tiering.uploadPass();
+            List<RemoteSegmentRef> uploaded = List.copyOf(store.segments.values());
+            assertThat(uploaded).as("several segments in the bucket").hasSizeGreaterThan(2);
+            RemoteSegmentRef second = uploaded.get(1);
+            long target = second.baseOffset() + 1;
+
+            assertThat(tiering.advanceLogStart(TP, target)).isEqualTo(target);
+            assertThat(tiering.remoteStart(TP)).isEqualTo(target);
+            assertThat(tiering.read(TP, second.baseOffset(), 1024)).as("below the new start").isNull();
+            assertThat(tiering.read(TP, 0, 1024)).as("in a segment wholly below it").isNull();
+            assertThat(tiering.read(TP, target, 1024)).as("from the new start on").isNotNull();
+
+            other.listAll(Runnable::run);
+            assertThat(other.remoteStart(TP)).as("another broker listing the bucket").isEqualTo(target);
+
+            tiering.uploadPass();
+            assertThat(store.segments.keySet()).as("segments wholly below the start are deleted")
+                    .doesNotContain(uploaded.get(0).baseOffset()).contains(second.baseOffset());
+            assertThat(tiering.remoteStart(TP)).isEqualTo(target);
+        } finally {
+            tiering.close();
+            other.close();
+            logs.close();
+            otherLogs.close();
         }
     }
 }

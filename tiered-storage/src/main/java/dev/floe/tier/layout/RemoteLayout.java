@@ -18,6 +18,11 @@ public final class RemoteLayout {
     /** Aborted transactions whose ABORT marker is in the segment ({@code dev.floe.tier.txn.TxnIndexFormat}); only
      * segments that have one. */
     public static final String TXN_INDEX = "txnindex";
+    /**
+     * The partition's log start offset moved by DeleteRecords, as decimal text, in the partition directory (not a
+     * segment object: its name does not start with a base offset). Absent: the start is the first segment's base.
+     */
+    public static final String LOG_START = "log-start-offset";
     /** Marks a rewritten generation in a data object key: {@code <base>.c<generation>.<kind>}. */
     public static final String GENERATION_MARK = "c";
     /** Kafka topic ids print as 22 characters of URL-safe base64. */
@@ -36,6 +41,10 @@ public final class RemoteLayout {
 
     public static String partitionPrefix(String cluster, String topic, String topicId, int partition) {
         return clusterPrefix(cluster) + topicDirectory(topic, topicId) + "/" + partition + "/";
+    }
+
+    public static String logStartKey(String partitionPrefix) {
+        return partitionPrefix + LOG_START;
     }
 
     public static String objectKey(String partitionPrefix, long baseOffset, String kind) {

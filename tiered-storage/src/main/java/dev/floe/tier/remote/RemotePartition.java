@@ -43,6 +43,7 @@ public final class RemotePartition {
     private final String topicId;
     private final int partition;
     private final String prefix;
+    private final RemoteLogStart logStart;
     private final Map<String, SegmentManifest> manifests = new ConcurrentHashMap<>();
     /** Size of each manifest object when read: a listing that shows another size means it was rewritten. */
     private final Map<String, Long> manifestSizes = new ConcurrentHashMap<>();
@@ -68,6 +69,20 @@ public final class RemotePartition {
         this.topicId = topicId;
         this.partition = partition;
         this.prefix = RemoteLayout.partitionPrefix(cluster, topic, topicId, partition);
+        this.logStart = new RemoteLogStart(store, prefix);
+    }
+
+    /** The log start offset DeleteRecords moved the partition to, as of the last listing or advance; -1 if never. */
+    public long logStart() {
+        return logStart.get();
+    }
+
+    /**
+     * Move the partition's log start up to {@code offset} (DeleteRecords), durably, before the caller answers:
+     * records below it must stay hidden from every later reader of the bucket. Returns the start now in force.
+     */
+    public long advanceLogStart(long offset) {
+        return logStart.advance(offset);
     }
 
     public String prefix() {
@@ -164,7 +179,9 @@ public final class RemotePartition {
     public List<SegmentManifest> segments() {
         List<SegmentManifest> out = new ArrayList<>();
         Set<String> present = new HashSet<>();
+        boolean logStartPresent = false;
         for (ObjectStore.ObjectInfo info : store.list(prefix)) {
+            logStartPresent |= logStart.isKey(info.key());
             if (!info.key().endsWith("." + RemoteLayout.MANIFEST)) {
                 continue;
             }
@@ -181,6 +198,7 @@ public final class RemotePartition {
         manifests.keySet().retainAll(present);
         manifestSizes.keySet().retainAll(present);
         out.sort(Comparator.comparingLong(SegmentManifest::baseOffset));
+        logStart.refresh(logStartPresent);
         List<SegmentManifest> listing = List.copyOf(out);
         listedAtNanos = System.nanoTime();
         listed = listing;

@@ -84,11 +84,13 @@ public final class ReplayCommand {
         long count = 0;
         List<SegmentManifest> segments = partition.segments();
         for (SegmentManifest segment : segments) {
-            if (segment.lastOffset() < o.fromOffset() || segment.baseOffset() > o.toOffset()
+            if (segment.lastOffset() < o.fromOffset() || segment.lastOffset() < partition.logStart()
+                    || segment.baseOffset() > o.toOffset()
                     || segment.maxTimestamp() < o.fromTime()) {
                 continue;
             }
-            long offset = Math.max(segment.baseOffset(), o.fromOffset());
+            // Records below the start DeleteRecords left are deleted, even if their segment is still there.
+            long offset = Math.max(Math.max(segment.baseOffset(), o.fromOffset()), partition.logStart());
             while (offset <= segment.lastOffset() && offset <= o.toOffset()) {
                 ByteBuffer bytes = partition.read(offset, READ_BYTES);
                 if (!bytes.hasRemaining()) {

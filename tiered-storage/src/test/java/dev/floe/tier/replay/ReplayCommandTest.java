@@ -60,4 +60,21 @@ class ReplayCommandTest {
             }
         }).toList()).containsExactly(90L, 91L, 92L, 93L, 94L, 95L, 96L, 97L, 98L, 99L);
     }
+
+    @Test
+    void recordsBelowTheStartDeleteRecordsLeftAreNotReplayed() throws Exception {
+        Path bucket = tmp.resolve("bucket");
+        RemoteLogStore store = new RemoteLogStore(new LocalDirectoryObjectStore(bucket), "prod", 1 << 20, new SimpleMeterRegistry());
+        String topicId = "CCCCCCCCCCCCCCCCCCCCCC";
+        var partition = store.partition("purged", topicId, 0);
+        partition.upload(dev.floe.tier.TestSegmentsAccess.write(tmp.resolve("seg"), 0, 10, 10, Compression.NONE));
+        partition.advanceLogStart(42);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long count = ReplayCommand.run(ReplayOptions.parse(new String[]{"--store", bucket.toUri().toString(),
+                "--cluster", "prod", "--topic", "purged"}), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(count).isEqualTo(58);
+        assertThat(new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow())
+                .get("offset").asLong()).isEqualTo(42);
+    }
 }
