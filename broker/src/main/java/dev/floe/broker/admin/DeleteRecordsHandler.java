@@ -137,7 +137,10 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         try {
             long before = log.logStartOffset();
             log.advanceLogStartOffset(target);
-            targets.put(tp, target);
+            if (!log.config().remoteStorage()) {
+                // A tiered partition's start is in the bucket already, where a new leader reads it.
+                targets.put(tp, target);
+            }
             if (log.logStartOffset() > before) {
                 LOG.infof("%s: log start offset moved from %d to %d by DeleteRecords", tp, before,
                         log.logStartOffset());

@@ -180,7 +180,6 @@ public class Broker {
                 ReplicaManager leaders = replicaManager;
                 tiering.setLeadership(tp -> leaders.checkLeader(tp, Replication.NO_EPOCH) == Errors.NONE);
                 TieringService tiers = tiering;
-                fetchers.onLeaderLogStart(tiers::leaderLogStart);
                 leaders.addLeadershipListener((tp, leader, epoch) -> {
                     if (leader) {
                         tiers.leadershipGained(tp);

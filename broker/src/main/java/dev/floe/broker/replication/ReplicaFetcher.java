@@ -54,7 +54,6 @@ final class ReplicaFetcher implements Runnable {
     private final int localId;
     private final IntFunction<ClusterView.BrokerEndpoint> endpoints;
     private final Settings settings;
-    private final java.util.function.ObjLongConsumer<TopicPartition> leaderLogStarts;
     private final Object lock = new Object();
     private final Map<TopicPartition, Follow> partitions = new LinkedHashMap<>();
     private volatile boolean running = true;
@@ -65,9 +64,7 @@ final class ReplicaFetcher implements Runnable {
     /** Set by {@link #wake()}: the next backoff is skipped (guarded by {@link #lock}). */
     private boolean woken;
 
-    ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings,
-                   java.util.function.ObjLongConsumer<TopicPartition> leaderLogStarts) {
-        this.leaderLogStarts = leaderLogStarts;
+    ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings) {
         this.sourceId = sourceId;
         this.localId = localId;
         this.endpoints = endpoints;
@@ -349,13 +346,14 @@ final class ReplicaFetcher implements Runnable {
                     }
                     log.advanceHighWatermark(Math.min(p.highWatermark(), log.logEndOffset()));
                     // DeleteRecords (or retention) moved the leader's start: follow it, so that a later leader
-                    // never serves deleted records; never past our own high watermark, as Kafka's followers.
+                    // never serves deleted records; never past our own high watermark, as Kafka's followers. A
+                    // tiered log keeps its own local retention (it deletes only what it knows is in the bucket);
+                    // its start moved by DeleteRecords is in the bucket, which a new leader reads (TieringService).
                     long leaderStart = Math.min(p.logStartOffset(), log.highWatermark());
-                    if (leaderStart > log.logStartOffset()) {
+                    if (!log.config().remoteStorage() && leaderStart > log.logStartOffset()) {
                         log.advanceLogStartOffset(leaderStart);
                     }
                 });
-                leaderLogStarts.accept(tp, p.logStartOffset());
             }
             case OFFSET_OUT_OF_RANGE -> f.replica.whileFollowing(f.epoch, log -> {
                 if (log.logEndOffset() < p.logStartOffset()) {

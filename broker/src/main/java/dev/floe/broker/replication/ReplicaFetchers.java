@@ -18,7 +18,6 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
     private final ReplicaFetcher.Settings settings;
     private final Map<Integer, ReplicaFetcher> bySource = new HashMap<>();
     private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
-    private volatile java.util.function.ObjLongConsumer<TopicPartition> leaderLogStarts = (tp, start) -> { };
 
     public ReplicaFetchers(int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, int maxWaitMs, int maxBytes,
                            int partitionMaxBytes, int backoffMs, int socketTimeoutMs) {
@@ -26,14 +25,6 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
         this.endpoints = endpoints;
         this.settings = new ReplicaFetcher.Settings(maxWaitMs, maxBytes, partitionMaxBytes, backoffMs,
                 socketTimeoutMs);
-    }
-
-    /**
-     * Told the log start offset each leader reports for a followed partition (tiered storage hides the records
-     * below it in the bucket at once, before its own listing confirms where DeleteRecords moved the start).
-     */
-    public void onLeaderLogStart(java.util.function.ObjLongConsumer<TopicPartition> listener) {
-        this.leaderLogStarts = listener;
     }
 
     /** A broker's Lease changed (it is back, or renewed): a fetcher backing off from it tries again now. */
@@ -52,8 +43,7 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
             bySource.get(before).remove(tp);
         }
         bySource.computeIfAbsent(leaderId, id -> {
-            ReplicaFetcher fetcher = new ReplicaFetcher(id, localId, endpoints, settings,
-                    (tp2, start) -> leaderLogStarts.accept(tp2, start));
+            ReplicaFetcher fetcher = new ReplicaFetcher(id, localId, endpoints, settings);
             fetcher.start();
             return fetcher;
         }).add(replica, leaderEpoch);

@@ -44,13 +44,8 @@ public final class TieringService {
         final RemotePartitionStore store;
         final List<RemoteSegmentRef> segments = new CopyOnWriteArrayList<>();
         volatile long uploadedThrough = -1;
-        /** Where DeleteRecords moved the partition's start, as the bucket says (-1: never): what retention deletes below. */
+        /** Where DeleteRecords moved the partition's start, as the bucket says (-1: never): records below are hidden. */
         volatile long logStart = -1;
-        /**
-         * The start the leader reported while this broker followed (DeleteRecords there, or its retention): hidden
-         * at once, never deleted on its word alone (a leader whose bucket listing failed reports its local start).
-         */
-        volatile long leaderLogStart = -1;
         volatile boolean listed;
         // Written by one upload task at a time (one per partition per pass), read by the next pass's task.
         volatile long nextAttemptAt;
@@ -140,6 +135,7 @@ public final class TieringService {
                     tier.segments.sort(java.util.Comparator.comparingLong(RemoteSegmentRef::baseOffset));
                     tier.uploadedThrough = remote.isEmpty() ? -1 : remote.get(remote.size() - 1).lastOffset();
                     tier.logStart = Math.max(tier.logStart, tier.store.logStart());
+                    applyBucketLogStart(tp, tier);
                     tier.listed = true;
                 }
             }
@@ -381,16 +377,8 @@ public final class TieringService {
         if (first == null) {
             return -1;
         }
-        long start = Math.max(first.baseOffset(), Math.max(tier.logStart, tier.leaderLogStart));
+        long start = Math.max(first.baseOffset(), tier.logStart);
         return start > tier.uploadedThrough ? -1 : start;
-    }
-
-    /** The log start the leader of a partition this broker follows reported (see {@link PartitionTier}). */
-    public void leaderLogStart(TopicPartition tp, long start) {
-        PartitionTier tier = tiers.get(tp);
-        if (tier != null && start > tier.leaderLogStart) {
-            tier.leaderLogStart = start;
-        }
     }
 
     /**
@@ -406,13 +394,47 @@ public final class TieringService {
     }
 
     /**
-     * This broker just became the partition's leader: list the bucket again on the next pass, for what the previous
-     * leader changed since this broker last looked (a start moved by DeleteRecords, segments compacted).
+     * This broker just became the partition's leader: list the bucket again at once, for what the previous leader
+     * changed since this broker last looked (a start moved by DeleteRecords, segments compacted). Until that listing
+     * is done (one LIST and a GET) records the old leader deleted may still be read from the bucket or the local log.
      */
     public void leadershipGained(TopicPartition tp) {
         PartitionTier tier = tiers.get(tp);
-        if (tier != null) {
-            tier.listed = false;
+        if (tier == null) {
+            return;
+        }
+        tier.listed = false;
+        try {
+            uploads.execute(() -> {
+                try {
+                    listed(tp);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("%s: cannot list object storage on gaining leadership (%s); the next pass retries", tp,
+                            e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the broker is stopping
+        }
+    }
+
+    /**
+     * A start DeleteRecords moved in the bucket (on another broker, before a failover) hides the local records
+     * below it too: the local log's start follows. Not capped at the high watermark: a new leader's watermark lags
+     * until its followers fetch, while the start was below the old leader's, which every in-sync replica's log holds.
+     */
+    private void applyBucketLogStart(TopicPartition tp, PartitionTier tier) {
+        PartitionLog log = logs.log(tp);
+        if (log == null || tier.logStart <= log.logStartOffset()) {
+            return;
+        }
+        long start = Math.min(tier.logStart, log.logEndOffset());
+        try {
+            log.advanceLogStartOffset(start);
+            LOG.infof("%s: local log start moved to %d, where DeleteRecords left the partition's start in object "
+                    + "storage", tp, log.logStartOffset());
+        } catch (IOException e) {
+            LOG.warnf("%s: cannot move the local log start to %d: %s", tp, start, e.getMessage());
         }
     }
 
@@ -503,7 +525,7 @@ public final class TieringService {
         }
         TimestampOffset found = tier.store.offsetForTimestamp(timestamp);
         // Never an offset DeleteRecords removed: the first readable one after it stands in.
-        long start = Math.max(tier.logStart, tier.leaderLogStart);
+        long start = tier.logStart;
         return found == null || found.offset() >= start ? found
                 : new TimestampOffset(found.timestamp(), start, found.leaderEpoch());
     }
