@@ -5,6 +5,7 @@ import dev.floe.broker.admin.CreatePartitionsHandler;
 import dev.floe.broker.election.ElectLeadersHandler;
 import dev.floe.broker.election.PreferredElections;
 import dev.floe.broker.reassign.AlterPartitionReassignmentsHandler;
+import dev.floe.broker.reassign.DescribeLogDirsHandler;
 import dev.floe.broker.reassign.ListPartitionReassignmentsHandler;
 import dev.floe.broker.reassign.Reassignments;
 import dev.floe.broker.admin.CreateTopicsHandler;
@@ -231,7 +232,14 @@ public class Broker {
         apis.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1,
                         new AlterPartitionReassignmentsHandler(reassignments, executors.control()))
                 .register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0,
-                        new ListPartitionReassignmentsHandler(reassignments, executors.control()));
+                        new ListPartitionReassignmentsHandler(reassignments, executors.control()))
+                .register(ApiKeys.DESCRIBE_LOG_DIRS, 1, 4, new DescribeLogDirsHandler(logs, tp -> {
+                    if (replicaManager == null) {
+                        return true;
+                    }
+                    var replica = replicaManager.replica(tp);
+                    return replica != null && replica.role() != dev.floe.broker.replication.PartitionReplica.Role.NONE;
+                }, executors.io()));
         groups = startGroupCoordinator();
         ProducerIdAllocator producerIds = new ProducerIdAllocator(registryOfTopics, cluster.localNodeId());
         transactions = Transactions.start(new Transactions.Settings(config.transactionStatePartitions(),
