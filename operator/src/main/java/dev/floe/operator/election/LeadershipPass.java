@@ -57,7 +57,7 @@ public final class LeadershipPass {
         this.events = events;
         this.meters = meters;
         this.clock = clock;
-        this.reassignments = new ReassignmentPass(events);
+        this.reassignments = new ReassignmentPass(client, events);
         this.failoverTime = Timer.builder("floe.operator.failover.time")
                 .description("From a broker's lease expiry to the new leaders written in Topic status")
                 .publishPercentiles(0.5, 0.99).register(meters);

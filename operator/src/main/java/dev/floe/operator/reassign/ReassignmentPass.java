@@ -1,14 +1,21 @@
 package dev.floe.operator.reassign;
 
+import dev.floe.crds.common.Names;
 import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import dev.floe.operator.events.EventRecorder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 
@@ -19,9 +26,14 @@ import java.util.stream.Collectors;
  * Topic) and then calls {@link #report}. Every step is an Event and, through the recorder, one log line.
  */
 public final class ReassignmentPass {
+    private static final Logger LOG = Logger.getLogger(ReassignmentPass.class);
+    private static final int WRITE_ATTEMPTS = 10;
+
+    private final KubernetesClient client;
     private final EventRecorder events;
 
-    public ReassignmentPass(EventRecorder events) {
+    public ReassignmentPass(KubernetesClient client, EventRecorder events) {
+        this.client = client;
         this.events = events;
     }
 
@@ -73,8 +85,10 @@ public final class ReassignmentPass {
 
     /** After the status write went through: one Event per kind of step for this Topic, listing the partitions. */
     public void report(Topic topic, Outcome outcome) {
+        // In the order the steps happen: started, leader moved, completed.
         Map<Reassignment.Kind, List<Reassignment.Step>> byKind = outcome.steps().stream()
-                .collect(Collectors.groupingBy(Reassignment.Step::kind));
+                .collect(Collectors.groupingBy(Reassignment.Step::kind, () -> new EnumMap<>(Reassignment.Kind.class),
+                        Collectors.toList()));
         byKind.forEach((kind, steps) -> {
             String what = steps.stream().map(ReassignmentPass::describe).collect(Collectors.joining("; "));
             switch (kind) {
@@ -89,9 +103,53 @@ public final class ReassignmentPass {
                         + "removed replicas stop following and delete their local data: " + what);
             }
         });
+        if (byKind.containsKey(Reassignment.Kind.STARTED)) {
+            holdDataFinalizers(topic);
+        }
         if (!outcome.refused().isEmpty()) {
             events.warning(topic, "ReassignmentRefused", "reassignment request " + outcome.answered() + ": "
                     + String.join("; ", outcome.refused()));
+        }
+    }
+
+    /**
+     * A broker joining a partition's replicas gets its data finalizer on the Topic, as placement gives one to every
+     * replica, so a later delete of the Topic is observed by it even if it is down then. Guarded by resourceVersion
+     * on the main resource; a lost race is retried on fresh data.
+     */
+    private void holdDataFinalizers(Topic written) {
+        for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+            Topic topic = client.resources(Topic.class).inNamespace(written.getMetadata().getNamespace())
+                    .withName(written.getMetadata().getName()).get();
+            if (topic == null || topic.getStatus() == null || topic.getMetadata().getDeletionTimestamp() != null) {
+                return;
+            }
+            List<String> finalizers = topic.getMetadata().getFinalizers() == null ? new ArrayList<>()
+                    : new ArrayList<>(topic.getMetadata().getFinalizers());
+            Set<Integer> holders = new TreeSet<>();
+            topic.getStatus().getPartitions().forEach(p -> holders.addAll(p.getReplicas()));
+            boolean added = false;
+            for (int broker : holders) {
+                String finalizer = Names.brokerDataFinalizer(broker);
+                if (!finalizers.contains(finalizer)) {
+                    finalizers.add(finalizer);
+                    added = true;
+                }
+            }
+            if (!added) {
+                return;
+            }
+            topic.getMetadata().setFinalizers(finalizers);
+            try {
+                client.resource(topic).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    LOG.warnf("could not add data finalizers to Topic %s: %s", topic.getMetadata().getName(),
+                            e.getMessage());
+                    return;
+                }
+            }
         }
     }
 

@@ -72,6 +72,8 @@ class ReassignmentPassTest {
         assertThat(status("orders").getReassignmentRequest()).isEqualTo("r1");
         assertThat(partitions("orders").get(1).getReplicas()).as("not asked for").containsExactly(1, 0);
         assertThat(reasons("orders")).contains("ReassignmentStarted");
+        assertThat(client.resources(Topic.class).inNamespace(NS).withName("orders").get().getMetadata().getFinalizers())
+                .as("the joining broker holds the Topic until it has deleted its data").contains("floe.dev/data-broker-2");
 
         // Broker 2 is not in sync yet: another look (after an operator restart) changes nothing.
         newPass().run(NS, CLUSTER);
