@@ -5,11 +5,17 @@ import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
+import org.apache.kafka.clients.admin.PartitionReassignment;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.NoReassignmentInProgressException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +25,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,6 +36,7 @@ import java.util.stream.IntStream;
 
 import static dev.floe.e2e.ClusterClients.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Kafka's own {@code kafka-reassign-partitions.sh} ({@code ReassignPartitionsCommand}) against three packaged brokers
@@ -131,6 +139,83 @@ class ReassignmentIT extends OperatedCluster {
                     () -> Files.exists(left) ? null : left);
         }
         assertThat(eventReasons(MOVED)).contains("ReassignmentStarted", "ReassignmentLeaderMoved", "ReassignmentCompleted");
+    }
+
+    @Test
+    void aMoveThatCannotFinishIsListedAndCancelledAndBadTargetsGetKafkasErrors() throws Exception {
+        String stuck = "stuck";
+        apply("""
+                apiVersion: floe.dev/v1alpha1
+                kind: Topic
+                metadata:
+                  name: stuck
+                  namespace: streaming
+                  labels:
+                    floe.dev/cluster: demo
+                spec:
+                  partitions: 1
+                  replicationFactor: 2
+                """);
+        Topic placed = await("Topic stuck is placed and in sync", Duration.ofSeconds(60), () -> {
+            Topic t = kube.resources(Topic.class).inNamespace(NS).withName(stuck).get();
+            return t != null && t.getStatus() != null && Conditions.isTrue(t.getStatus().getConditions(), Conditions.READY)
+                    && t.getStatus().getPartitions().get(0).getIsr().size() == 2 ? t : null;
+        });
+        List<Integer> before = placed.getStatus().getPartitions().get(0).getReplicas();
+        int down = IntStream.range(0, BROKERS).filter(b -> !before.contains(b)).findFirst().orElseThrow();
+        String bootstrap = brokers.get(before.get(0)).bootstrap();
+        TopicPartition tp = new TopicPartition(stuck, 0);
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            // Refused by the broker, with the codes Kafka's controller gives.
+            assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(tp, Optional.of(
+                    new NewPartitionReassignment(List.of(before.get(0), 7))))).all().get())
+                    .hasCauseInstanceOf(InvalidReplicaAssignmentException.class);
+            assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(tp, Optional.of(
+                    new NewPartitionReassignment(List.of(down, down))))).all().get())
+                    .hasCauseInstanceOf(InvalidReplicaAssignmentException.class);
+            assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(tp, Optional.empty())).all().get())
+                    .hasCauseInstanceOf(NoReassignmentInProgressException.class);
+            assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(new TopicPartition(stuck, 5),
+                    Optional.of(new NewPartitionReassignment(List.of(0, 1))))).all().get())
+                    .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+
+            // A target on a broker that is down: the move starts, and stays in progress.
+            brokers.get(down).kill();
+            try {
+                admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(
+                        List.of(before.get(0), down))))).all().get();
+                Map<TopicPartition, PartitionReassignment> ongoing = admin.listPartitionReassignments().reassignments()
+                        .get();
+                assertThat(ongoing).containsKey(tp);
+                assertThat(ongoing.get(tp).addingReplicas()).containsExactly(down);
+                assertThat(ongoing.get(tp).removingReplicas()).containsExactly(before.get(1));
+                assertThat(ongoing.get(tp).replicas()).containsExactly(before.get(0), down, before.get(1));
+
+                Cli.Result list = Cli.kafka("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", null,
+                        "--bootstrap-server", bootstrap, "--list").ok();
+                assertThat(list.stdout()).contains(stuck + "-0");
+
+                Path plan = work.resolve("stuck.json");
+                Files.writeString(plan, "{\"version\": 1, \"partitions\": [{\"topic\": \"" + stuck
+                        + "\", \"partition\": 0, \"replicas\": [" + before.get(0) + ", " + down + "]}]}");
+                // --preserve-throttles: otherwise the tool then clears throttles on every broker, the stopped one
+                // included, and waits for it (against Kafka as well).
+                Cli.Result cancel = Cli.kafka("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", null,
+                        "--bootstrap-server", bootstrap, "--reassignment-json-file", plan.toString(), "--cancel",
+                        "--preserve-throttles").ok();
+                assertThat(cancel.stdout()).contains("Successfully cancelled");
+
+                PartitionStatus back = kube.resources(Topic.class).inNamespace(NS).withName(stuck).get().getStatus()
+                        .getPartitions().get(0);
+                assertThat(back.getReplicas()).containsExactlyInAnyOrderElementsOf(before);
+                assertThat(back.isReassigning()).isFalse();
+                assertThat(admin.listPartitionReassignments().reassignments().get()).doesNotContainKey(tp);
+            } finally {
+                brokers.get(down).start();
+            }
+        }
+        assertThat(eventReasons(stuck)).contains("ReassignmentStarted", "ReassignmentCancelled");
     }
 
     private Topic moved() {

@@ -58,6 +58,13 @@ public final class Reassignment {
         adding.removeAll(original);
         List<Integer> removing = new ArrayList<>(original);
         removing.removeAll(target);
+        if (adding.isEmpty() && removing.isEmpty()) {
+            // The same brokers in another order: only the preferred leader changes; nothing to copy or wait for.
+            p.setReplicas(new ArrayList<>(target));
+            p.setAddingReplicas(List.of());
+            p.setRemovingReplicas(List.of());
+            return Step.of(Kind.COMPLETED, p);
+        }
         LinkedHashSet<Integer> union = new LinkedHashSet<>(target);
         union.addAll(removing);
         p.setReplicas(new ArrayList<>(union));

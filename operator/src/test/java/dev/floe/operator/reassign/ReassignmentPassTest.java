@@ -145,6 +145,20 @@ class ReassignmentPassTest {
     }
 
     @Test
+    void theSameBrokersInAnotherOrderOnlyChangeThePreferredLeader() {
+        topic("orders", new PartitionStatus(0, List.of(0, 1), 0, 3, List.of(0, 1)));
+
+        request("orders", "r1;0=1,0");
+        newPass().run(NS, CLUSTER);
+
+        PartitionStatus done = partitions("orders").get(0);
+        assertThat(done.getReplicas()).containsExactly(1, 0);
+        assertThat(done.isReassigning()).isFalse();
+        assertThat(done.getLeader()).as("auto rebalance is off in this test").isZero();
+        assertThat(reasons("orders")).contains("ReassignmentCompleted").doesNotContain("ReassignmentStarted");
+    }
+
+    @Test
     void aTargetNamingABrokerOutsideTheClusterIsRefusedAndAnswered() {
         topic("orders", new PartitionStatus(0, List.of(0, 1), 0, 3, List.of(0, 1)));
 
