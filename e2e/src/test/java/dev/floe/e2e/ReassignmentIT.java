@@ -218,6 +218,80 @@ class ReassignmentIT extends OperatedCluster {
         assertThat(eventReasons(stuck)).contains("ReassignmentStarted", "ReassignmentCancelled");
     }
 
+    /**
+     * A tiered topic whose data is mostly in the bucket moves onto a broker that never had it: the new replica copies
+     * only the hot tail from the leader, leads afterwards, and serves every record, the cold ones from the bucket.
+     */
+    @Test
+    void aTieredPartitionMovesWithoutCopyingItsColdData() throws Exception {
+        String topic = "cold";
+        String everyBroker = brokers.stream().map(FloeProcess::bootstrap).collect(Collectors.joining(","));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, everyBroker))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 2).configs(Map.of(
+                    "remote.storage.enable", "true", "segment.bytes", "1048576", "local.retention.bytes", "2097152",
+                    "min.insync.replicas", "2")))).all().get();
+        }
+        List<String> values = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            values.add("cold-" + i + "-" + "x".repeat(1000));
+        }
+        // About 5 MiB in 1 MiB segments, 2 MiB kept locally: most of it is only in the bucket.
+        ClusterClients.produceInOrder(everyBroker, topic, values);
+        Topic placed = await("Topic cold is placed", Duration.ofSeconds(30), () -> {
+            Topic t = kube.resources(Topic.class).inNamespace(NS).withName(topic).get();
+            return t != null && t.getStatus() != null && !t.getStatus().getPartitions().isEmpty() ? t : null;
+        });
+        List<Integer> before = placed.getStatus().getPartitions().get(0).getReplicas();
+        int leader = placed.getStatus().getPartitions().get(0).getLeader();
+        int joining = IntStream.range(0, BROKERS).filter(b -> !before.contains(b)).findFirst().orElseThrow();
+        int staying = before.stream().filter(b -> b != leader).findFirst().orElseThrow();
+        await("the leader uploaded and dropped its oldest local segments", Duration.ofSeconds(60),
+                () -> firstLocalOffset(leader, topic) > 0 ? true : null);
+
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, everyBroker))) {
+            admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(
+                    List.of(joining, staying))))).all().get();
+            await("the move of " + tp + " completes", Duration.ofSeconds(90), () -> {
+                PartitionStatus p = kube.resources(Topic.class).inNamespace(NS).withName(topic).get().getStatus()
+                        .getPartitions().get(0);
+                return !p.isReassigning() && p.getReplicas().equals(List.of(joining, staying)) ? p : null;
+            });
+        }
+        assertThat(firstLocalOffset(joining, topic)).as("the new replica did not copy the cold data").isPositive();
+        await("broker " + joining + " leads " + topic, Duration.ofSeconds(30), () -> {
+            Integer l = ClusterClients.leaderOf(everyBroker, topic);
+            return l != null && l == joining ? l : null;
+        });
+        // A broker that starts leading a tiered partition lists its remote segments on its next tiering pass; until
+        // then its earliest offset is its local start (docs/tiered-storage.md).
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, everyBroker))) {
+            await("the new leader reports the bucket's start as the earliest offset", Duration.ofSeconds(30), () -> {
+                try {
+                    long earliest = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest()))
+                            .partitionResult(tp).get().offset();
+                    return earliest == 0 ? earliest : null;
+                } catch (java.util.concurrent.ExecutionException notYet) {
+                    return null;
+                }
+            });
+        }
+        assertThat(readAll(brokers.get(joining).bootstrap(), topic, 1, "read_uncommitted"))
+                .as("every record, read from the new leader (the cold ones from the bucket)")
+                .containsExactlyElementsOf(values);
+        Path left = brokers.get(leader).dataDir().resolve(topic + "-0");
+        await("broker " + leader + " deleted its copy of " + tp, Duration.ofSeconds(30),
+                () -> Files.exists(left) ? null : left);
+    }
+
+    /** The base offset of broker {@code b}'s oldest local segment of partition 0, -1 with none. */
+    private long firstLocalOffset(int b, String topic) throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(brokers.get(b).dataDir().resolve(topic + "-0"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log"))
+                    .mapToLong(n -> Long.parseLong(n.substring(0, n.indexOf('.')))).min().orElse(-1);
+        }
+    }
+
     private Topic moved() {
         return kube.resources(Topic.class).inNamespace(NS).withName(MOVED).get();
     }

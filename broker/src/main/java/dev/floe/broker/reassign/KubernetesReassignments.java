@@ -125,7 +125,8 @@ public final class KubernetesReassignments implements Reassignments {
 
     /**
      * A replace guarded by resourceVersion, retried on 409. A request the operator has not answered yet is merged
-     * into ours (ours wins per partition) rather than overwritten, and its waiter accepts our answer.
+     * into ours (ours wins per partition) rather than overwritten, its id kept in the annotation's id list
+     * ({@code <ours>,<theirs>}), which the operator answers as a whole.
      */
     private void annotate(String objectName, String id, Map<Integer, List<Integer>> targets) {
         for (int attempt = 1; ; attempt++) {
@@ -136,13 +137,16 @@ public final class KubernetesReassignments implements Reassignments {
             Map<String, String> annotations = t.getMetadata().getAnnotations() == null ? new HashMap<>()
                     : new LinkedHashMap<>(t.getMetadata().getAnnotations());
             Map<Integer, List<Integer>> merged = new LinkedHashMap<>();
+            String ids = id;
             String previous = annotations.get(Labels.REASSIGN);
             if (previous != null && (t.getStatus() == null
                     || !idOf(previous).equals(t.getStatus().getReassignmentRequest()))) {
+                // Not answered yet: carried along, ids included, so its waiter sees its id in the answer.
                 merged.putAll(parse(previous));
+                ids = id + "," + idOf(previous);
             }
             merged.putAll(targets);
-            annotations.put(Labels.REASSIGN, id + ";" + describe(merged));
+            annotations.put(Labels.REASSIGN, ids + ";" + describe(merged));
             t.getMetadata().setAnnotations(annotations);
             try {
                 client.resource(t).update();
@@ -164,12 +168,9 @@ public final class KubernetesReassignments implements Reassignments {
             }
             Optional<Topic> topic = find(topicName);
             if (topic.isPresent() && topic.get().getStatus() != null) {
+                // Ours was answered, alone or merged into a later request (whose id list carries ours).
                 String answered = topic.get().getStatus().getReassignmentRequest();
-                String pending = topic.get().getMetadata().getAnnotations() == null ? null
-                        : topic.get().getMetadata().getAnnotations().get(Labels.REASSIGN);
-                // Ours was answered, or merged into a later request that was.
-                if (id.equals(answered) || (pending != null && !idOf(pending).equals(id)
-                        && idOf(pending).equals(answered))) {
+                if (answered != null && List.of(answered.split(",")).contains(id)) {
                     return true;
                 }
             } else if (topic.isEmpty()) {
