@@ -147,9 +147,11 @@ public final class ReplicaManager implements Replication {
                 PartitionReplica.Role before = replica.role();
                 PartitionReplica.Transition t = replica.apply(new PartitionReplica.Assignment(a.leader(),
                         a.leaderEpoch(), a.replicas(), a.isr()), done);
+                // A non-replica's empty log (every broker opens one per partition) is left alone; data is not.
                 if (t.role() == PartitionReplica.Role.NONE && !a.replicas().isEmpty()
-                        && (before != PartitionReplica.Role.NONE || log.logEndOffset() > 0)) {
+                        && (before != PartitionReplica.Role.NONE || log.sizeInBytes() > 0)) {
                     dropReplica(tp, replica, before, a, done);
+                    done.forEach(PartitionReplica.Completion::run);
                     continue;
                 }
                 if (t.roleOrEpochChanged()) {

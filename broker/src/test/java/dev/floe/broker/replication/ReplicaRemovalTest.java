@@ -99,6 +99,21 @@ class ReplicaRemovalTest {
     }
 
     @Test
+    void anAcksAllProduceWaitingOnARemovedLeaderIsToldItIsNoLongerTheLeader() throws Exception {
+        ReplicaManager manager = manager();
+        assign(manager, 0, 1, List.of(0, 1), List.of(0, 1));
+        PartitionAppender appender = new PartitionAppender(logs, new PartitionWriteQueues(Runnable::run),
+                new TopicMetrics(registry), new CompressionMetrics(registry));
+        appender.setReplication(manager);
+        var waiting = appender.append(TP, TestLogs.batch("a"), (short) -1, 60_000);
+        assertThat(waiting).as("parked until follower 1 has the batch").isNotDone();
+
+        assign(manager, 1, 2, List.of(1, 2), List.of(1, 2));
+
+        assertThat(waiting.get(10, TimeUnit.SECONDS).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+
+    @Test
     void aBrokerThatComesBackHoldingDataOfAPartitionItNoLongerReplicatesDeletesIt() throws Exception {
         ReplicaManager before = manager();
         assign(before, 0, 1, List.of(0, 1), List.of(0, 1));
