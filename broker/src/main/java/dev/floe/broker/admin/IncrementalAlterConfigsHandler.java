@@ -50,6 +50,10 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse out =
                 new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
                         .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
+        if (resource.resourceType() == DescribeConfigsHandler.BROKER
+                && dev.floe.broker.reassign.ThrottleConfigs.onlyClearsBrokerThrottles(resource)) {
+            return out;
+        }
         if (resource.resourceType() != DescribeConfigsHandler.TOPIC) {
             return out.setErrorCode(Errors.INVALID_REQUEST.code())
                     .setErrorMessage("only topic configs can be changed on Floe; broker settings come from its environment");
@@ -58,6 +62,9 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         if (topic == null) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
                     .setErrorMessage("topic '" + resource.resourceName() + "' does not exist");
+        }
+        if (dev.floe.broker.reassign.ThrottleConfigs.onlyClearsAbsentTopicThrottles(resource, topic.configs())) {
+            return out;
         }
         Map<String, String> configs = new LinkedHashMap<>(topic.configs());
         for (IncrementalAlterConfigsRequestData.AlterableConfig c : resource.configs()) {

@@ -4,6 +4,10 @@ import dev.floe.broker.admin.AlterConfigsHandler;
 import dev.floe.broker.admin.CreatePartitionsHandler;
 import dev.floe.broker.election.ElectLeadersHandler;
 import dev.floe.broker.election.PreferredElections;
+import dev.floe.broker.reassign.AlterPartitionReassignmentsHandler;
+import dev.floe.broker.reassign.DescribeLogDirsHandler;
+import dev.floe.broker.reassign.ListPartitionReassignmentsHandler;
+import dev.floe.broker.reassign.Reassignments;
 import dev.floe.broker.admin.CreateTopicsHandler;
 import dev.floe.broker.admin.DeleteRecordsHandler;
 import dev.floe.broker.admin.DeleteTopicsHandler;
@@ -226,6 +230,22 @@ public class Broker {
                             var info = registryOfTopics.get(name);
                             return info == null ? -1 : info.partitions();
                         }), registryOfTopics, executors.control()));
+        Reassignments reassignments = kubernetes != null ? kubernetes.reassignments()
+                : Reassignments.standalone(cluster.localNodeId(), name -> {
+                    var info = registryOfTopics.get(name);
+                    return info == null ? -1 : info.partitions();
+                });
+        apis.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1,
+                        new AlterPartitionReassignmentsHandler(reassignments, executors.control()))
+                .register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0,
+                        new ListPartitionReassignmentsHandler(reassignments, executors.control()))
+                .register(ApiKeys.DESCRIBE_LOG_DIRS, 1, 4, new DescribeLogDirsHandler(logs, tp -> {
+                    if (replicaManager == null) {
+                        return true;
+                    }
+                    var replica = replicaManager.replica(tp);
+                    return replica != null && replica.role() != dev.floe.broker.replication.PartitionReplica.Role.NONE;
+                }, executors.io()));
         groups = startGroupCoordinator();
         ProducerIdAllocator producerIds = new ProducerIdAllocator(registryOfTopics, cluster.localNodeId());
         transactions = Transactions.start(new Transactions.Settings(config.transactionStatePartitions(),
@@ -289,6 +309,10 @@ public class Broker {
             public void placementRemoved(String topic) {
                 replicaManager.topicRemoved(topic);
             }
+        });
+        replicaManager.setLogOpener(tp -> {
+            var info = topics.get(tp.topic());
+            return info == null ? null : logs.open(tp, topics.configs().logConfig(info.configs()));
         });
         replicaManager.start();
         executors.scheduler().scheduleWithFixedDelay(() -> executors.flush().execute(logs::checkpointHighWatermarks),

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import dev.floe.broker.reassign.KubernetesReassignments;
 import org.jboss.logging.Logger;
 
 import java.util.function.BooleanSupplier;
@@ -39,11 +40,14 @@ public final class KubernetesCluster implements AutoCloseable {
     private final SharedIndexInformer<Topic> topicInformer;
     private final String namespace;
     private final KubernetesPreferredElections elections;
+    private final KubernetesReassignments reassignments;
 
     private KubernetesCluster(KubernetesClient client, KubernetesClient leaseClient, BrokerLease lease, KubernetesClusterView view,
                               SharedIndexInformer<Lease> leaseInformer, SharedIndexInformer<Topic> topicInformer,
-                              String namespace, KubernetesPreferredElections elections) {
+                              String namespace, KubernetesPreferredElections elections,
+                              KubernetesReassignments reassignments) {
         this.elections = elections;
+        this.reassignments = reassignments;
         this.client = client;
         this.leaseClient = leaseClient;
         this.lease = lease;
@@ -126,20 +130,25 @@ public final class KubernetesCluster implements AutoCloseable {
         topics.setControlPlane(control);
         KubernetesPreferredElections elections = new KubernetesPreferredElections(client, s.namespace(),
                 topicInformer.getStore(), s.topicChangeTimeoutMs());
+        KubernetesReassignments reassignments = new KubernetesReassignments(client, s.namespace(),
+                topicInformer.getStore(), s.topicChangeTimeoutMs(), () -> brokerCount(client, s, view));
         topicInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Topic t) {
                 elections.onChange();
+                reassignments.onChange();
             }
 
             @Override
             public void onUpdate(Topic before, Topic after) {
                 elections.onChange();
+                reassignments.onChange();
             }
 
             @Override
             public void onDelete(Topic t, boolean finalStateUnknown) {
                 elections.onChange();
+                reassignments.onChange();
             }
         });
 
@@ -155,7 +164,7 @@ public final class KubernetesCluster implements AutoCloseable {
                 s.namespace(), s.cluster(), cluster.getMetadata().getUid(), client.getMasterUrl(),
                 topicInformer.getStore().list().size());
         return new KubernetesCluster(client, leaseClient, lease, view, leases, topicInformer, s.namespace(),
-                elections);
+                elections, reassignments);
     }
 
     private static KubernetesClient client(int requestTimeoutMs) {
@@ -193,6 +202,11 @@ public final class KubernetesCluster implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** AlterPartitionReassignments: targets handed to the operator. */
+    public KubernetesReassignments reassignments() {
+        return reassignments;
     }
 
     /** ElectLeaders: preferred elections asked of the operator. */

@@ -49,6 +49,13 @@ public final class ReplicaManager implements Replication {
     private final Counter expands;
     private ScheduledFuture<?> lagCheck;
     private final List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Opens the log of a partition this broker becomes a replica of again after it dropped the data. */
+    private volatile LogOpener opener = tp -> null;
+
+    /** Opens (or creates) a partition's local log with its topic's configs; null when the topic is unknown here. */
+    public interface LogOpener {
+        PartitionLog open(TopicPartition tp) throws IOException;
+    }
 
     /**
      * Told when this broker starts or stops leading a partition (or leads it in a new epoch), on the thread that
@@ -123,7 +130,8 @@ public final class ReplicaManager implements Replication {
         for (int p = 0; p < assignments.size(); p++) {
             ClusterView.PartitionAssignment a = assignments.get(p);
             TopicPartition tp = new TopicPartition(topic, p);
-            PartitionLog log = logs.log(tp);
+            PartitionLog found = logs.log(tp);
+            PartitionLog log = found == null && isReplica(a) ? reopen(tp) : found;
             if (log == null) {
                 continue;
             }
@@ -136,8 +144,16 @@ public final class ReplicaManager implements Replication {
             }
             List<PartitionReplica.Completion> done = new ArrayList<>();
             try {
+                PartitionReplica.Role before = replica.role();
                 PartitionReplica.Transition t = replica.apply(new PartitionReplica.Assignment(a.leader(),
                         a.leaderEpoch(), a.replicas(), a.isr()), done);
+                // A non-replica's empty log (every broker opens one per partition) is left alone; data is not.
+                if (t.role() == PartitionReplica.Role.NONE && !a.replicas().isEmpty()
+                        && (before != PartitionReplica.Role.NONE || log.sizeInBytes() > 0)) {
+                    dropReplica(tp, replica, before, a, done);
+                    done.forEach(PartitionReplica.Completion::run);
+                    continue;
+                }
                 if (t.roleOrEpochChanged()) {
                     if (t.role() == PartitionReplica.Role.FOLLOWER && t.leader() >= 0) {
                         links.follow(replica, t.leader(), t.leaderEpoch());
@@ -153,6 +169,53 @@ public final class ReplicaManager implements Replication {
                 LOG.errorf("%s: could not apply leader epoch %d: %s", tp, a.leaderEpoch(), e.getMessage());
             }
             done.forEach(PartitionReplica.Completion::run);
+        }
+    }
+
+    public void setLogOpener(LogOpener opener) {
+        this.opener = opener;
+    }
+
+    private boolean isReplica(ClusterView.PartitionAssignment a) {
+        return a.replicas().contains(localId) || a.leader() == localId;
+    }
+
+    private PartitionLog reopen(TopicPartition tp) {
+        try {
+            PartitionLog log = opener.open(tp);
+            if (log != null) {
+                LOG.infof("%s: this broker is a replica again; its log starts at %d", tp, log.logStartOffset());
+            }
+            return log;
+        } catch (IOException e) {
+            LOG.errorf("%s: this broker is a replica again but its log could not be opened: %s", tp, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The controller moved this partition off this broker (a completed reassignment), or this broker comes back
+     * holding data of a partition it no longer replicates (it was down when the move completed): stop following,
+     * and delete the local data, as Kafka's StopReplica with deletePartition does. Nothing here can be needed: the
+     * controller only drops a replica once every replica of the target is in sync, and a tiered topic's cold data
+     * is in the bucket, not in this directory.
+     */
+    private void dropReplica(TopicPartition tp, PartitionReplica replica, PartitionReplica.Role before,
+                             ClusterView.PartitionAssignment a, List<PartitionReplica.Completion> done) {
+        links.unfollow(tp);
+        replica.resign(done);
+        partitions.remove(tp, replica);
+        if (before == PartitionReplica.Role.LEADER) {
+            for (LeadershipListener l : leadershipListeners) {
+                l.leadershipChanged(tp, false, a.leaderEpoch());
+            }
+        }
+        try {
+            logs.delete(tp);
+            LOG.infof("%s: no longer a replica (replicas %s, leader %d, epoch %d; was %s): stopped and deleted the "
+                    + "local data", tp, a.replicas(), a.leader(), a.leaderEpoch(), before);
+        } catch (IOException e) {
+            LOG.errorf("%s: no longer a replica, but its local data could not be deleted: %s", tp, e.getMessage());
         }
     }
 

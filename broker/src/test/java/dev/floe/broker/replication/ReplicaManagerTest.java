@@ -190,7 +190,7 @@ class ReplicaManagerTest {
         assertThat(log.highWatermark()).isEqualTo(2);
     }
 
-    private static final class Defaults implements BrokerConfig.Defaults {
+    static final class Defaults implements BrokerConfig.Defaults {
         @Override
         public long segmentBytes() {
             return 1 << 20;

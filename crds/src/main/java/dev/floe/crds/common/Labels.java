@@ -21,6 +21,13 @@ public final class Labels {
      * every partition is meant. The operator answers by setting {@code status.preferredElection} to the same value.
      */
     public static final String ELECT_PREFERRED = "floe.dev/elect-preferred";
+    /**
+     * On Topics: a partition reassignment request (Kafka's AlterPartitionReassignments), {@code <request id>} then
+     * {@code ;<partition>=<broker>,<broker>...} per partition; an empty broker list cancels that partition's
+     * reassignment ({@code "7f3a;0=1,2;3="}). A request merged into a later unanswered one keeps its id in a list
+     * ({@code "9c1e,7f3a;..."}). The operator answers by setting {@code status.reassignmentRequest} to the id part.
+     */
+    public static final String REASSIGN = "floe.dev/reassign";
     /** Pod or Node label naming a broker's failure domain; replicas of a partition spread across its values. */
     public static final String ZONE = "topology.kubernetes.io/zone";
 

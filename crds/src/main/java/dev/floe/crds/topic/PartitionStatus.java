@@ -1,5 +1,7 @@
 package dev.floe.crds.topic;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import java.util.ArrayList;
@@ -20,6 +22,15 @@ public class PartitionStatus {
 
     @JsonPropertyDescription("In-sync replicas.")
     private List<Integer> isr = new ArrayList<>();
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonPropertyDescription("During a reassignment (Kafka's KIP-455): replicas being added, not yet in the ISR. "
+            + "replicas is then the target followed by the replicas being removed.")
+    private List<Integer> addingReplicas = new ArrayList<>();
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonPropertyDescription("During a reassignment: replicas that leave once every adding replica is in sync.")
+    private List<Integer> removingReplicas = new ArrayList<>();
 
     public PartitionStatus() {
     }
@@ -70,5 +81,35 @@ public class PartitionStatus {
 
     public void setIsr(List<Integer> isr) {
         this.isr = isr;
+    }
+
+    public List<Integer> getAddingReplicas() {
+        return addingReplicas;
+    }
+
+    public void setAddingReplicas(List<Integer> addingReplicas) {
+        this.addingReplicas = addingReplicas == null ? new ArrayList<>() : addingReplicas;
+    }
+
+    public List<Integer> getRemovingReplicas() {
+        return removingReplicas;
+    }
+
+    public void setRemovingReplicas(List<Integer> removingReplicas) {
+        this.removingReplicas = removingReplicas == null ? new ArrayList<>() : removingReplicas;
+    }
+
+    /** Whether a reassignment of this partition is under way. */
+    @JsonIgnore
+    public boolean isReassigning() {
+        return !addingReplicas.isEmpty() || !removingReplicas.isEmpty();
+    }
+
+    /** The replica set this partition is moving to: {@code replicas} without the ones being removed, in order. */
+    @JsonIgnore
+    public List<Integer> targetReplicas() {
+        List<Integer> target = new ArrayList<>(replicas);
+        target.removeAll(removingReplicas);
+        return target;
     }
 }

@@ -24,6 +24,18 @@ public class TopicStatus extends ConditionedStatus {
             + "leader election (Kafka's ElectLeaders) is done when this equals the annotation.")
     private String preferredElection;
 
+    @JsonPropertyDescription("The id of the last floe.dev/reassign annotation the operator acted on: a partition "
+            + "reassignment request (Kafka's AlterPartitionReassignments) is recorded when this equals its id.")
+    private String reassignmentRequest;
+
+    public String getReassignmentRequest() {
+        return reassignmentRequest;
+    }
+
+    public void setReassignmentRequest(String reassignmentRequest) {
+        this.reassignmentRequest = reassignmentRequest;
+    }
+
     public String getTopicName() {
         return topicName;
     }

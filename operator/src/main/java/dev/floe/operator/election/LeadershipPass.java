@@ -8,6 +8,7 @@ import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import dev.floe.crds.topic.TopicConfigCatalog;
 import dev.floe.operator.events.EventRecorder;
+import dev.floe.operator.reassign.ReassignmentPass;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -43,6 +44,7 @@ public final class LeadershipPass {
     private final MeterRegistry meters;
     private final Clock clock;
     private final Timer failoverTime;
+    private final ReassignmentPass reassignments;
     /** Since when each partition's preferred replica could lead again, for the rebalance delay. */
     private final Map<String, Instant> preferredSince = new HashMap<>();
     private final Map<String, AtomicInteger> offline = new HashMap<>();
@@ -55,6 +57,7 @@ public final class LeadershipPass {
         this.events = events;
         this.meters = meters;
         this.clock = clock;
+        this.reassignments = new ReassignmentPass(client, events);
         this.failoverTime = Timer.builder("floe.operator.failover.time")
                 .description("From a broker's lease expiry to the new leaders written in Topic status")
                 .publishPercentiles(0.5, 0.99).register(meters);
@@ -93,7 +96,7 @@ public final class LeadershipPass {
                     || topic.getStatus().getPartitions().isEmpty()) {
                 continue;
             }
-            TopicOutcome outcome = elect(topic, liveness, settings);
+            TopicOutcome outcome = elect(topic, liveness, settings, cluster.getSpec().getReplicas());
             if (outcome.nextDue != null && (next == null || outcome.nextDue.isBefore(next))) {
                 next = outcome.nextDue;
             }
@@ -112,10 +115,10 @@ public final class LeadershipPass {
     private record TopicOutcome(Instant nextDue, int offline) {
     }
 
-    private TopicOutcome elect(Topic listed, BrokerLiveness liveness, LeadershipSpec settings) {
+    private TopicOutcome elect(Topic listed, BrokerLiveness liveness, LeadershipSpec settings, int brokers) {
         Topic topic = listed;
         for (int attempt = 1; ; attempt++) {
-            Plan plan = plan(topic, liveness, settings);
+            Plan plan = plan(topic, liveness, settings, brokers);
             if (!plan.changed) {
                 return new TopicOutcome(plan.nextDue, plan.offline);
             }
@@ -123,6 +126,7 @@ public final class LeadershipPass {
                 beforeWrite.accept(topic);
                 client.resource(topic).updateStatus();
                 report(topic, plan.decisions, liveness, plan.answered);
+                reassignments.report(topic, plan.reassigned);
                 return new TopicOutcome(plan.nextDue, plan.offline);
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt >= MAX_ATTEMPTS) {
@@ -144,13 +148,17 @@ public final class LeadershipPass {
         final List<Election.Decision> decisions = new ArrayList<>();
         boolean changed;
         String answered;
+        ReassignmentPass.Outcome reassigned;
         Instant nextDue;
         int offline;
     }
 
     /** Decides and applies to {@code topic}'s status in place; nothing is written here. */
-    private Plan plan(Topic topic, BrokerLiveness liveness, LeadershipSpec settings) {
+    private Plan plan(Topic topic, BrokerLiveness liveness, LeadershipSpec settings, int brokers) {
         Plan plan = new Plan();
+        // Replica set changes first: the elections below then work on the replicas as they now are.
+        plan.reassigned = reassignments.plan(topic, brokers, liveness::isLive);
+        plan.changed = plan.reassigned.changed();
         Map<String, String> config = topic.getStatus().getConfig() == null ? Map.of() : topic.getStatus().getConfig();
         boolean unclean = "true".equalsIgnoreCase(config.get(TopicConfigCatalog.UNCLEAN_LEADER_ELECTION_ENABLE));
         Optional<PreferredElectionRequest> request = PreferredElectionRequest.pending(topic);
