@@ -203,7 +203,7 @@ public class Broker {
         apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis, java.util.List.of(
                         transactionVersionFeature(clusterMode))))
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.control()))
-                .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, replication, waiters, executors.io(),
+                .register(ApiKeys.FETCH, 4, 17, new FetchHandler(logs, replication, waiters, executors.io(),
                         executors.scheduler(), topicMetrics, tiering, executors.tier(), fetchSessions(),
                         registryOfTopics::nameOf))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, replication, executors.io(), tiering,

@@ -70,8 +70,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
-        if (request.replicaId() >= 0 && ctx.apiVersion() >= 15) {
-            // From v15 a follower names itself in replica_state; Floe serves Fetch up to v12, where it is replica_id.
+        if (ctx.apiVersion() >= 15) {
+            // From v15 a follower names itself in replica_state (replica_id is no longer sent and reads as -1).
             request.setReplicaId(request.replicaState().replicaId());
         }
         FetchContext context = sessions.newContext(ctx.apiVersion(), request, request.replicaId() >= 0, topicNames);

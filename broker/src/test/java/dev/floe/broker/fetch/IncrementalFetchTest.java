@@ -42,6 +42,7 @@ import static org.awaitility.Awaitility.await;
 class IncrementalFetchTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final short V12 = 12;
+    private static final short V13 = 13;
 
     private static String createTopic(int partitions) throws Exception {
         String name = "fs-" + UUID.randomUUID().toString().substring(0, 8);
@@ -183,6 +184,59 @@ class IncrementalFetchTest {
             assertThat(closed.sessionId()).isZero();
             assertThat(Errors.forCode(call(channel, fetch(session, 4, 0)).errorCode()))
                     .as("the final epoch closed the session").isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
+        }
+    }
+
+    @Test
+    void aSessionOfTopicIdsServesFetchV13AndRefusesRequestsOfNames() throws Exception {
+        String topic = createTopic(2);
+        Uuid id;
+        try (Admin admin = KafkaClients.admin()) {
+            id = admin.describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS).get(topic).topicId();
+        }
+        produce(topic, 0, "a");
+        produce(topic, 1, "b");
+        Uuid unknown = Uuid.randomUuid();
+        try (BrokerChannel channel = new BrokerChannel("127.0.0.1", 19092, 10000, 15000, "raw-fetch-ids")) {
+            FetchRequestData full = fetch(0, 0, 0);
+            FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopicId(id);
+            for (int p = 0; p < 2; p++) {
+                t.partitions().add(new FetchRequestData.FetchPartition().setPartition(p).setFetchOffset(0)
+                        .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1));
+            }
+            full.topics().add(t);
+            full.topics().add(new FetchRequestData.FetchTopic().setTopicId(unknown).setPartitions(List.of(
+                    new FetchRequestData.FetchPartition().setPartition(0).setPartitionMaxBytes(1 << 20))));
+            FetchResponseData first = (FetchResponseData) channel.call(ApiKeys.FETCH, V13, full);
+            int session = first.sessionId();
+            assertThat(session).isPositive();
+            assertThat(first.responses()).extracting(FetchResponseData.FetchableTopicResponse::topicId)
+                    .containsExactly(id, unknown);
+            assertThat(values(first)).containsExactlyInAnyOrder("a", "b");
+            assertThat(Errors.forCode(first.responses().get(1).partitions().get(0).errorCode()))
+                    .isEqualTo(Errors.UNKNOWN_TOPIC_ID);
+
+            // The fetcher moves both partitions past what it got and drops the unknown id.
+            FetchRequestData moved = fetch(session, 1, 0);
+            moved.topics().add(new FetchRequestData.FetchTopic().setTopicId(id).setPartitions(List.of(
+                    new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(1).setPartitionMaxBytes(1 << 20)
+                            .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1),
+                    new FetchRequestData.FetchPartition().setPartition(1).setFetchOffset(1).setPartitionMaxBytes(1 << 20)
+                            .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1))));
+            moved.forgottenTopicsData().add(new FetchRequestData.ForgottenTopic().setTopicId(unknown)
+                    .setPartitions(List.of(0)));
+            FetchResponseData second = (FetchResponseData) channel.call(ApiKeys.FETCH, V13, moved);
+            assertThat(second.errorCode()).isZero();
+            assertThat(second.responses()).isEmpty();
+
+            produce(topic, 0, "c");
+            FetchResponseData third = (FetchResponseData) channel.call(ApiKeys.FETCH, V13, fetch(session, 2, 0));
+            assertThat(third.responses()).extracting(FetchResponseData.FetchableTopicResponse::topicId).containsExactly(id);
+            assertThat(partitionsOf(third)).containsExactly(0);
+            assertThat(values(third)).containsExactly("c");
+
+            FetchResponseData byName = call(channel, fetch(session, 3, 0));
+            assertThat(Errors.forCode(byName.errorCode())).isEqualTo(Errors.FETCH_SESSION_TOPIC_ID_ERROR);
         }
     }
 
