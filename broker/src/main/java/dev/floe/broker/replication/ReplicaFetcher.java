@@ -59,8 +59,6 @@ final class ReplicaFetcher implements Runnable {
     private volatile boolean running = true;
     private final Thread thread;
     private BrokerChannel channel;
-    /** The incremental fetch session with the leader (used by the fetcher thread only). */
-    private final FollowerFetchSession session = new FollowerFetchSession();
     private long failures;
     private String lastFailure;
     /** Set by {@link #wake()}: the next backoff is skipped (guarded by {@link #lock}). */
@@ -149,7 +147,6 @@ final class ReplicaFetcher implements Runnable {
                 }
                 lastFailure = failure;
                 failures++;
-                session.reset();
                 if (channel != null) {
                     channel.close();
                     channel = null;
@@ -293,16 +290,21 @@ final class ReplicaFetcher implements Runnable {
 
     private void fetch(List<Follow> work) throws IOException {
         FetchRequestData request = new FetchRequestData().setReplicaId(localId).setMaxWaitMs(settings.maxWaitMs())
-                .setMinBytes(1).setMaxBytes(settings.maxBytes()).setIsolationLevel((byte) 0);
+                .setMinBytes(1).setMaxBytes(settings.maxBytes()).setIsolationLevel((byte) 0).setSessionId(0)
+                .setSessionEpoch(-1);
         Map<TopicPartition, Follow> asked = new LinkedHashMap<>();
-        Map<TopicPartition, FetchRequestData.FetchPartition> wanted = new LinkedHashMap<>();
+        Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
         for (Follow f : work) {
             if (!f.truncated || f.retryAtMs > System.currentTimeMillis()) {
                 continue;
             }
             TopicPartition tp = f.replica.topicPartition();
             PartitionLog log = f.replica.log();
-            wanted.put(tp, new FetchRequestData.FetchPartition().setPartition(tp.partition())
+            topics.computeIfAbsent(tp.topic(), t -> {
+                FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopic(t);
+                request.topics().add(topic);
+                return topic;
+            }).partitions().add(new FetchRequestData.FetchPartition().setPartition(tp.partition())
                     .setCurrentLeaderEpoch(f.epoch).setFetchOffset(log.logEndOffset())
                     .setLastFetchedEpoch(-1).setLogStartOffset(log.logStartOffset())
                     .setPartitionMaxBytes(settings.partitionMaxBytes()));
@@ -311,14 +313,7 @@ final class ReplicaFetcher implements Runnable {
         if (asked.isEmpty()) {
             return;
         }
-        // An incremental session: unchanged partitions stay out of the request, quiet ones out of the answer.
-        session.build(request, wanted);
         FetchResponseData response = (FetchResponseData) channel.call(ApiKeys.FETCH, FETCH_VERSION, request);
-        if (!session.answered(response)) {
-            LOG.debugf("fetch session with broker %d ended (%s); starting a new one", sourceId,
-                    Errors.forCode(response.errorCode()));
-            return;
-        }
         if (response.errorCode() != Errors.NONE.code()) {
             throw new IOException("fetch failed with " + Errors.forCode(response.errorCode()));
         }
