@@ -79,6 +79,9 @@ import dev.floe.broker.txn.WriteTxnMarkersHandler;
 import dev.floe.tier.remote.RemoteLogStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.floe.broker.fetch.session.FetchSessionCache;
+import dev.floe.broker.fetch.session.FetchSessionMetrics;
+import dev.floe.broker.fetch.session.FetchSessions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -210,8 +213,9 @@ public class Broker {
         apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis, java.util.List.of(
                         transactionVersionFeature(clusterMode))))
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.control()))
-                .register(ApiKeys.FETCH, 4, 12, new FetchHandler(logs, replication, waiters, executors.io(),
-                        executors.scheduler(), topicMetrics, tiering, executors.tier()))
+                .register(ApiKeys.FETCH, 4, 17, new FetchHandler(logs, replication, waiters, executors.io(),
+                        executors.scheduler(), topicMetrics, tiering, executors.tier(), fetchSessions(),
+                        registryOfTopics::nameOf))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, replication, executors.io(), tiering,
                         executors.tier()))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, new OffsetsForLeaderEpochHandler(logs, replication,
@@ -439,6 +443,14 @@ public class Broker {
                 level >= 2 ? 2 : 1);
         return new dev.floe.broker.metadata.Feature(dev.floe.broker.metadata.Feature.TRANSACTION_VERSION,
                 (short) 0, (short) 2, (short) level);
+    }
+
+    /** Incremental fetch sessions (KIP-227), bounded by floe.max-incremental-fetch-session-cache-slots. */
+    private FetchSessions fetchSessions() {
+        FetchSessions sessions = new FetchSessions(new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots(),
+                config.minIncrementalFetchSessionEvictionMs(), System::currentTimeMillis));
+        FetchSessionMetrics.register(registry, sessions);
+        return sessions;
     }
 
     private void registerGauges() {

@@ -111,6 +111,20 @@ public interface BrokerConfig {
     @WithDefault("0")
     long groupInitialRebalanceDelayMs();
 
+    /**
+     * Kafka's max.incremental.fetch.session.cache.slots: how many incremental fetch sessions (KIP-227) the broker
+     * keeps. 0 turns sessions off: every fetch is then answered as a full one.
+     */
+    @WithDefault("1000")
+    int maxIncrementalFetchSessionCacheSlots();
+
+    /**
+     * Kafka's min.incremental.fetch.session.eviction.ms: a session idle this long may be evicted by any new one, and a
+     * session younger than this is protected from eviction (except a consumer's session by a follower's).
+     */
+    @WithDefault("120000")
+    long minIncrementalFetchSessionEvictionMs();
+
     /** Tiered storage: where sealed segments go. */
     Tier tier();
 

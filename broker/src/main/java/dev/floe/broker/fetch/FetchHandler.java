@@ -1,5 +1,7 @@
 package dev.floe.broker.fetch;
 
+import dev.floe.broker.fetch.session.FetchContext;
+import dev.floe.broker.fetch.session.FetchSessions;
 import dev.floe.broker.replication.Replication;
 import dev.floe.broker.log.LogManager;
 import dev.floe.broker.log.LogSlice;
@@ -11,6 +13,7 @@ import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
 import dev.floe.broker.tier.TieringService;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -24,12 +27,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 
 /**
  * Fetch: reads each requested partition from its offset, within the partition and response byte limits, and
  * returns segment file ranges that the network layer sends with sendfile. When fewer than min.bytes are
- * available the fetch is parked until an append or max.wait.ms. Fetch sessions are not kept: every response
- * carries session id 0, which tells clients to send full fetch requests.
+ * available the fetch is parked until an append or max.wait.ms. Incremental fetch sessions (KIP-227) decide which
+ * partitions a request stands for and which of them its response carries ({@link FetchSessions}); a parked fetch
+ * applies them to its final read.
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private static final Logger LOG = Logger.getLogger(FetchHandler.class);
@@ -41,11 +46,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final TopicMetrics metrics;
     private final TieringService tier;
     private final Executor remoteReads;
+    private final FetchSessions sessions;
+    private final Function<Uuid, String> topicNames;
 
-    /** {@code tier} is null when no object storage is configured. */
+    /**
+     * {@code tier} is null when no object storage is configured; {@code topicNames} gives the name of a topic id
+     * (null when unknown), for requests that name topics by id.
+     */
     public FetchHandler(LogManager logs, Replication replication, FetchWaiters waiters, Executor io,
                         ScheduledExecutorService scheduler, TopicMetrics metrics, TieringService tier,
-                        Executor remoteReads) {
+                        Executor remoteReads, FetchSessions sessions, Function<Uuid, String> topicNames) {
+        this.sessions = sessions;
+        this.topicNames = topicNames;
         this.tier = tier;
         this.remoteReads = remoteReads;
         this.logs = logs;
@@ -58,12 +70,17 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
-        if (request.replicaId() >= 0 && ctx.apiVersion() >= 15) {
-            // From v15 a follower names itself in replica_state; Floe serves Fetch up to v12, where it is replica_id.
+        if (ctx.apiVersion() >= 15) {
+            // From v15 a follower names itself in replica_state (replica_id is no longer sent and reads as -1).
             request.setReplicaId(request.replicaState().replicaId());
         }
+        FetchContext context = sessions.newContext(ctx.apiVersion(), request, request.replicaId() >= 0, topicNames);
+        List<FetchRequestData.FetchTopic> topics = context.toRead();
         List<TopicPartition> partitions = new ArrayList<>();
-        for (FetchRequestData.FetchTopic topic : request.topics()) {
+        for (FetchRequestData.FetchTopic topic : topics) {
+            if (topic.topic() == null) {
+                continue;
+            }
             for (FetchRequestData.FetchPartition p : topic.partitions()) {
                 partitions.add(new TopicPartition(topic.topic(), p.partition()));
             }
@@ -71,12 +88,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         DelayedFetch.Attempt attempt = new DelayedFetch.Attempt() {
             @Override
             public CompletableFuture<FetchResponseData> read(boolean finalAttempt) {
-                return readAll(request).thenApply(response -> {
-                    if (finalAttempt) {
-                        countOut(response);
-                    }
-                    return response;
-                });
+                return readAll(request, topics);
             }
 
             @Override
@@ -84,19 +96,22 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 return FetchHandler.bytesOf(response);
             }
         };
-        return CompletableFuture.supplyAsync(() -> readAll(request), io).thenCompose(f -> f).thenCompose(first -> {
+        return CompletableFuture.supplyAsync(() -> readAll(request, topics), io).thenCompose(f -> f).thenCompose(first -> {
             int bytes = bytesOf(first);
             if (bytes >= request.minBytes() || request.maxWaitMs() <= 0 || hasErrors(first) || partitions.isEmpty()) {
-                countOut(first);
-                return CompletableFuture.completedFuture(first);
+                return CompletableFuture.completedFuture(answer(context, first));
             }
             return new DelayedFetch(attempt, Math.max(1, request.minBytes()), partitions, waiters, io)
                     .park(scheduler, request.maxWaitMs())
-                    .thenApply(r -> {
-                        countOut(r);
-                        return r;
-                    });
+                    .thenApply(r -> answer(context, r));
         });
+    }
+
+    /** The final read, as the session lets it out; the bytes counted are those actually sent. */
+    private FetchResponseData answer(FetchContext context, FetchResponseData read) {
+        FetchResponseData response = context.respond(read);
+        countOut(response);
+        return response;
     }
 
     /**
@@ -104,13 +119,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
      * local log go to object storage on the tier executor, and the response completes when they do, with no I/O
      * thread waiting for them. A failure reading one partition is an error code for that partition only.
      */
-    private CompletableFuture<FetchResponseData> readAll(FetchRequestData request) {
+    private CompletableFuture<FetchResponseData> readAll(FetchRequestData request, List<FetchRequestData.FetchTopic> topics) {
         FetchResponseData response = new FetchResponseData().setSessionId(0);
         List<CompletableFuture<Void>> remote = new ArrayList<>();
         int remaining = request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes();
         boolean committed = request.isolationLevel() == TxnFetchView.READ_COMMITTED;
         boolean first = true;
-        for (FetchRequestData.FetchTopic topic : request.topics()) {
+        for (FetchRequestData.FetchTopic topic : topics) {
             FetchResponseData.FetchableTopicResponse topicResponse = new FetchResponseData.FetchableTopicResponse()
                     .setTopic(topic.topic()).setTopicId(topic.topicId());
             response.responses().add(topicResponse);
@@ -119,6 +134,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                         .setPartitionIndex(p.partition())
                         .setRecords(LogSlice.EMPTY);
                 topicResponse.partitions().add(out);
+                if (topic.topic() == null) {
+                    // A topic id (Fetch v13+) with no known name.
+                    out.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()).setHighWatermark(-1).setLastStableOffset(-1)
+                            .setLogStartOffset(-1);
+                    continue;
+                }
                 TopicPartition tp = new TopicPartition(topic.topic(), p.partition());
                 PartitionLog log = logs.log(tp);
                 if (log == null) {
@@ -236,7 +257,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             for (FetchResponseData.PartitionData p : t.partitions()) {
                 bytes += p.records() == null ? 0 : p.records().sizeInBytes();
             }
-            metrics.fetched(t.topic(), bytes);
+            if (t.topic() != null) {
+                metrics.fetched(t.topic(), bytes);
+            }
         }
     }
 
