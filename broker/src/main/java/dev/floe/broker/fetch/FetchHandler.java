@@ -164,12 +164,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     if (follower) {
                         ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first, ReadBound.LOG_END);
                         int size = read.slice().sizeInBytes();
-                        // The partition's start, not this broker's local one: a follower moves its own start to it
-                        // (DeleteRecords), and for a tiered log what lies below the local start is in the bucket.
-                        long partitionStart = tier == null || tier.remoteStart(tp) < 0 ? read.logStartOffset()
-                                : Math.min(tier.remoteStart(tp), read.logStartOffset());
+                        // This broker's local start: an empty follower of a tiered log restarts there (the cold data
+                        // stays in the bucket), and a follower of a log that is not tiered moves its own start to it
+                        // (DeleteRecords).
                         out.setErrorCode(read.error().code()).setHighWatermark(log.highWatermark())
-                                .setLastStableOffset(log.highWatermark()).setLogStartOffset(partitionStart)
+                                .setLastStableOffset(log.highWatermark()).setLogStartOffset(read.logStartOffset())
                                 .setRecords(read.slice());
                         if (size > 0) {
                             first = false;
