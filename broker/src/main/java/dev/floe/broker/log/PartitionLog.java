@@ -874,7 +874,10 @@ public final class PartitionLog implements AutoCloseable {
         long total = sizeInBytes();
         while (segments.size() > 1) {
             LogSegment oldest = segments.firstEntry().getValue();
-            boolean expired = retentionMs >= 0 && oldest.maxTimestamp() >= 0 && now - oldest.maxTimestamp() > retentionMs;
+            // A segment the cleaner emptied has no timestamp left, and nothing to keep: it would otherwise hold
+            // time retention back for every segment after it.
+            boolean expired = retentionMs >= 0 && (oldest.size() == 0
+                    || oldest.maxTimestamp() >= 0 && now - oldest.maxTimestamp() > retentionMs);
             boolean tooBig = retentionBytes >= 0 && total - oldest.size() >= retentionBytes;
             if (!(expired || tooBig) || !deletable.test(oldest)) {
                 break;

@@ -137,6 +137,42 @@ class UploadWhileCleaningTest {
         }
     }
 
+    /**
+     * Segments the cleaner emptied (every key replaced later) hold no timestamp: local time retention must still
+     * free them, or it stops there for good (CI saw TieredCompactionTest wait a minute for it).
+     */
+    @Test
+    void segmentsTheCleanerEmptiedLeaveLocalDiskOnceUploaded() throws Exception {
+        // local.retention.ms 0: every uploaded sealed segment may go at once.
+        LogConfig config = new LogConfig(1 << 20, Long.MAX_VALUE, -1, -1, 1 << 20, 1, 1 << 16, false, 0, -1, true);
+        LogManager logs = new LogManager(dir, new SegmentReaper(scheduler, 0), Runnable::run);
+        PartitionLog log = logs.open(TP, config);
+        TieringServiceTest.MemoryStore store = new TieringServiceTest.MemoryStore();
+        TieringService tiering = new TieringService((topic, id, partition) -> store, logs, topic -> "id-" + topic,
+                new SimpleMeterRegistry());
+        logs.setDeletionGuard(tiering::isUploaded);
+        LogCleaner cleaner = new LogCleaner(logs, tp -> COMPACT, new CleanerConfig(true, 1 << 20, 4096, 0, 1000),
+                System::currentTimeMillis, new SimpleMeterRegistry());
+        try {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 5; i++) {
+                    log.appendAsLeader(batch("key-" + i, "round-" + round));
+                }
+                log.roll("test");
+                log.flush();
+                assertThat(cleaner.cleanOnce()).as("round %d cleaned before its upload", round).isNotNull();
+                tiering.uploadPass();
+            }
+            long end = log.logEndOffset();
+            logs.applyRetention();
+            assertThat(log.logStartOffset()).as("every uploaded sealed segment left local disk").isEqualTo(end);
+        } finally {
+            cleaner.close();
+            tiering.close();
+            logs.close();
+        }
+    }
+
     /** Every index entry (4-byte relative offset, 4-byte position) must point at a batch of the uploaded log holding it. */
     private static void assertIndexMatchesLog(byte[] index, byte[] logBytes, long baseOffset) {
         ByteBuffer entries = ByteBuffer.wrap(index);
