@@ -389,7 +389,14 @@ public final class PartitionReplica {
         CompletableFuture<Errors> result = new CompletableFuture<>();
         List<Completion> done = new ArrayList<>();
         synchronized (this) {
-            if (role != Role.LEADER) {
+            if (log.highWatermark() >= requiredOffset) {
+                // Already committed, whatever this broker's role is now: an append's wait is registered after the
+                // append, and leadership can move in between. Answering NOT_LEADER here made the producer retry a
+                // batch whose successor it had already been told was written, so it saw them acknowledged out of
+                // order (ReplicationFailoverIT).
+                done.add(new Completion(result, isr.size() >= minInsync ? Errors.NONE
+                        : Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND));
+            } else if (role != Role.LEADER) {
                 done.add(new Completion(result, Errors.NOT_LEADER_OR_FOLLOWER));
             } else {
                 waiters.computeIfAbsent(requiredOffset, k -> new ArrayList<>())

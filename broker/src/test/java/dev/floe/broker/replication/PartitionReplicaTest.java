@@ -67,6 +67,28 @@ class PartitionReplicaTest {
     }
 
     /**
+     * An acks=all append registers its wait after the append; if leadership moves in between, records the in-sync
+     * replicas already hold must still be answered as written. Before, the wait answered NOT_LEADER_OR_FOLLOWER: the
+     * producer retried that batch while a later batch, waited for earlier, had been acknowledged, so its callbacks
+     * came out of offset order (ReplicationFailoverIT's per-partition order check failed in CI).
+     */
+    @Test
+    void aWaitRegisteredAfterLeadershipMovedAnswersCommittedRecordsAsWritten() throws IOException {
+        append("a", "b");
+        long end = log.logEndOffset();
+        fetched(1, end);
+        fetched(2, end);
+        assertThat(log.highWatermark()).isEqualTo(end);
+        replica.apply(new PartitionReplica.Assignment(1, 2, List.of(0, 1, 2), List.of(0, 1, 2)), done);
+        runCompletions();
+        assertThat(replica.role()).isEqualTo(PartitionReplica.Role.FOLLOWER);
+
+        assertThat(replica.await(end, 2)).as("committed before the move").isCompletedWithValue(Errors.NONE);
+        assertThat(replica.await(end + 1, 2)).as("not committed: the new leader decides")
+                .isCompletedWithValue(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+
+    /**
      * DeleteRecords answers only once every in-sync replica has moved its log start (Kafka's delayed DeleteRecords):
      * any of them may lead next and must not serve the deleted records.
      */
