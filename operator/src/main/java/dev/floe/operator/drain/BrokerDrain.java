@@ -73,7 +73,8 @@ public class BrokerDrain {
         if (running == null || running <= wanted) {
             if (before != null) {
                 Set<Integer> staying = new TreeSet<>(before.getBrokers());
-                int cancelled = writeEach(namespace, name, topic -> DrainPlan.cancelUnneeded(topic, staying, live(cluster)));
+                IntPredicate live = live(cluster);
+                int cancelled = writeEach(namespace, name, topic -> DrainPlan.cancelUnneeded(topic, staying, live));
                 status.setDrain(null);
                 set(cluster, false, "DrainCancelled", "spec.replicas " + wanted + " keeps brokers " + staying
                         + "; " + cancelled + " partition moves off them that were not complete were cancelled");
