@@ -89,14 +89,14 @@ abstract class OperatedCluster {
                   namespace: streaming
                 spec:
                   replicas: 3
-                  leadership:
+                %s  leadership:
                     rebalanceDelaySeconds: 2
                     failoverGraceMillis: %d
                   config:
                     offsets-topic-partitions: "3"
                     transaction-state-partitions: "3"
                     cluster.lease-duration-seconds: "%d"
-                """.formatted(GRACE_MS, LEASE_SECONDS));
+                %s""".formatted(extraClusterSpec(), GRACE_MS, LEASE_SECONDS, extraClusterConfig()));
         StatefulSet sts = await("the operator creates the StatefulSet", Duration.ofSeconds(60), () ->
                 kube.apps().statefulSets().inNamespace(NS).withName("demo-broker").get());
 
@@ -134,17 +134,17 @@ abstract class OperatedCluster {
                     floe.dev/cluster: demo
                 spec:
                   partitions: 6
-                  replicationFactor: 3
+                  replicationFactor: %d
                   config:
                     min.insync.replicas: "2"
-                """);
+                """.formatted(topicReplicationFactor()));
         Topic placed = await("Topic payments is placed", Duration.ofSeconds(60), () -> {
             Topic t = topic();
             return t != null && t.getStatus() != null && Conditions.isTrue(t.getStatus().getConditions(), Conditions.READY)
                     ? t : null;
         });
         assertThat(placed.getStatus().getPartitions()).hasSize(6).allSatisfy(p -> {
-            assertThat(p.getReplicas()).hasSize(3).doesNotHaveDuplicates();
+            assertThat(p.getReplicas()).hasSize(topicReplicationFactor()).doesNotHaveDuplicates();
             assertThat(p.getLeader()).isEqualTo(p.getReplicas().get(0));
         });
         assertThat(placed.getStatus().getPartitions().stream().map(PartitionStatus::getLeader).distinct())
@@ -158,6 +158,21 @@ abstract class OperatedCluster {
                 - preferred.values().stream().mapToLong(Long::longValue).min().orElse(0))
                 .as("preferred leaders per broker over the cluster %s", preferred).isLessThanOrEqualTo(1);
         awaitClientsSeeLeaders(placed, -1);
+    }
+
+    /** Lines added to the Cluster's spec (indented two spaces, each ending in a newline); none by default. */
+    String extraClusterSpec() {
+        return "";
+    }
+
+    /** Lines added to the Cluster's spec.config (indented four spaces, each ending in a newline); none by default. */
+    String extraClusterConfig() {
+        return "";
+    }
+
+    /** Replication factor of {@value #TOPIC}. */
+    int topicReplicationFactor() {
+        return 3;
     }
 
     /** How each broker process is set up beyond its pod environment; tests keep the defaults. */

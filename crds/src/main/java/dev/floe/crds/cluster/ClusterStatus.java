@@ -20,6 +20,10 @@ public class ClusterStatus extends ConditionedStatus {
     @JsonPropertyDescription("host:port for Kafka clients inside the Kubernetes cluster.")
     private String bootstrap;
 
+    @JsonPropertyDescription("Set while brokers are drained before the StatefulSet shrinks (spec.replicas below the "
+            + "brokers running); absent otherwise.")
+    private DrainStatus drain;
+
     public int getReplicas() {
         return replicas;
     }
@@ -50,5 +54,13 @@ public class ClusterStatus extends ConditionedStatus {
 
     public void setBootstrap(String bootstrap) {
         this.bootstrap = bootstrap;
+    }
+
+    public DrainStatus getDrain() {
+        return drain;
+    }
+
+    public void setDrain(DrainStatus drain) {
+        this.drain = drain;
     }
 }

@@ -4,8 +4,10 @@ import dev.floe.crds.cluster.Cluster;
 import dev.floe.crds.cluster.ClusterStatus;
 import dev.floe.crds.common.Conditions;
 import dev.floe.operator.apply.ResourceApplier;
+import dev.floe.operator.drain.BrokerDrain;
 import dev.floe.operator.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import dev.floe.crds.topic.Topic;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -34,18 +36,20 @@ public class ClusterReconciler implements Reconciler<Cluster> {
     private final EventRecorder events;
     private final LiveBrokers liveBrokers;
     private final MeterRegistry meters;
+    private final BrokerDrain drain;
 
     private final String defaultBrokerImage;
     private final KubernetesClient client;
 
     public ClusterReconciler(KubernetesClient client, ResourceApplier applier, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
-                             @ConfigProperty(name = "floe.operator.broker-image") String defaultBrokerImage) {
+                             BrokerDrain drain, @ConfigProperty(name = "floe.operator.broker-image") String defaultBrokerImage) {
         this.defaultBrokerImage = defaultBrokerImage;
         this.client = client;
         this.applier = applier;
         this.events = events;
         this.liveBrokers = liveBrokers;
         this.meters = meters;
+        this.drain = drain;
     }
 
     @Override
@@ -65,7 +69,15 @@ public class ClusterReconciler implements Reconciler<Cluster> {
         }
 
         ensureOffsetsTopic(cluster);
+        // A scale-down waits until the leaving brokers hold no replica: until then the StatefulSet keeps its size.
+        StatefulSet current = client.apps().statefulSets().inNamespace(names.namespace())
+                .withName(names.statefulSet()).get();
+        int brokersToRun = drain.brokersToRun(cluster,
+                current == null || current.getSpec() == null ? null : current.getSpec().getReplicas());
         for (HasMetadata desired : DesiredClusterResources.of(cluster, defaultBrokerImage)) {
+            if (desired instanceof StatefulSet sts) {
+                sts.getSpec().setReplicas(brokersToRun);
+            }
             ResourceApplier.Outcome outcome = applier.apply(cluster, desired);
             if (outcome != ResourceApplier.Outcome.UNCHANGED) {
                 String what = desired.getKind() + " " + desired.getMetadata().getName();
@@ -82,7 +94,7 @@ public class ClusterReconciler implements Reconciler<Cluster> {
         int replicas = cluster.getSpec().getReplicas();
         int ready = (int) live.keySet().stream().filter(id -> id < replicas).count();
         status.setObservedGeneration(generation);
-        status.setReplicas(replicas);
+        status.setReplicas(brokersToRun);
         status.setReadyBrokers(ready);
         status.setSelector(names.brokerSelectorString());
         status.setBootstrap(names.bootstrapAddress(cluster.getSpec().getListeners().getKafka()));
