@@ -51,6 +51,14 @@ metricf() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" '$1 ~ "^"
 now() { date +%s.%N; }
 TICKS=$(getconf CLK_TCK)
 cpu() { if [ -n "${1:-}" ]; then awk -v t="$TICKS" '{printf "%.1f", ($14 + $15) / t}' "/proc/$1/stat"; else echo 0; fi; }
+# CPU seconds of the whole machine (all processes, user + system), to see what the processes we start leave to others.
+machine_cpu() { awk -v t="$TICKS" '/^cpu / {printf "%.1f", ($2 + $3 + $4 + $7 + $8) / t}' /proc/stat; }
+# Per-thread CPU ticks of a process, "tid name ticks" (thread names as the kernel has them, 15 characters).
+thread_ticks() { for d in /proc/"$1"/task/*; do printf '%s %s %s\n' "${d##*/}" "$(tr ' ' '_' < "$d/comm")" \
+  "$(awk '{print $14 + $15}' "$d/stat" 2>/dev/null || echo 0)"; done; }
+# The threads of a process that used the most CPU between two thread_ticks files, summed by name.
+# Threads started in between count from zero.
+thread_cpu_diff() { awk -v t="$TICKS" 'NR == FNR {b[$1] = $3; next} {d[$2] += ($3 - b[$1]) / t} END {for (n in d) if (d[n] >= 0.05) printf "%.2f %s\n", d[n], n}' "$1" "$2" | sort -rn | head -14; }
 
 if [ "$BACKEND" = s3 ]; then
 cat > "$WORK/s3proxy.conf" <<CONF
@@ -96,25 +104,37 @@ stop_floe() { kill "$FLOE_PID"; wait "$FLOE_PID" 2>/dev/null || true; FLOE_PID=;
 
 produce_mbs=
 produce() {
+  local records=${4:-$RECORDS}
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$1" \
     --partitions "$PARTITIONS" --replication-factor 1 --config segment.bytes=$SEGMENT_BYTES \
     --config retention.ms=-1 --config local.retention.ms="$2" --config remote.storage.enable="$3" > /dev/null
-  tool org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$RECORDS" --record-size "$SIZE" \
+  tool org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$records" --record-size "$SIZE" \
     --throughput -1 --producer-props bootstrap.servers=127.0.0.1:$PORT acks=1 linger.ms=5 batch.size=131072 \
     | tail -1 > "$WORK/produce.txt"
   cat "$WORK/produce.txt" >&2
   # "N records sent, R records/sec (X MB/sec), ..."
   produce_mbs=$(sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/' "$WORK/produce.txt")
 }
+# MB/s of a catch-up read of topic $1 ($2 records, default RECORDS); the consumer's own CPU seconds (user + system,
+# from the shell's accounting of its children) go to $WORK/consumer-cpu.
 consume_mbs() {
-  tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$PORT --topic "$1" \
-    --messages "$RECORDS" --timeout 120000 | tail -1 | awk -F', *' '{print $4}'
+  ( tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$PORT --topic "$1" \
+      --messages "${2:-$RECORDS}" --timeout 120000 | tail -1 | awk -F', *' '{print $4}' > "$WORK/consume.txt"
+    times > "$WORK/times" )  # not piped: a pipeline would run `times` in a new subshell with no children
+  awk 'NR == 2 {n = split($0, f, " "); s = 0; for (i = 1; i <= n; i++) {split(f[i], a, "m"); s += a[1] * 60 + a[2]}; printf "%.1f", s}' \
+    "$WORK/times" > "$WORK/consumer-cpu"
+  cat "$WORK/consume.txt"
 }
+# A warm-up topic of a fifth of the records, read from the bucket before the measured cold read, so the broker's JIT
+# has compiled the cold path (as in a broker that has been serving for a while). WARM=0 measures the first read.
+WARM=${WARM:-1}
+WARM_RECORDS=$(( RECORDS / 5 ))
 
 # 1. Upload throughput: produce with uploads held back, then restart with uploads on and time the catch-up.
 log "producing $RECORDS records to 'cold' with uploads held back"
 start_floe 86400000
 produce cold 1000 true
+[ "$WARM" = 1 ] && produce warm 1000 true "$WARM_RECORDS"
 stop_floe
 start_floe 200
 t0=$(now)
@@ -132,19 +152,29 @@ log "uploaded $uploaded bytes in $(awk -v a="$t0" -v z="$t1" 'BEGIN{printf "%.1f
 # 2. Wait until local retention has removed the uploaded segments, so the catch-up read is cold.
 log "waiting for local retention to delete the uploaded segments"
 for _ in $(seq 1 240); do
-  local_files=$(find "$WORK/floe" -path '*cold-*' -name '*.log' | wc -l)
-  [ "$local_files" -le "$PARTITIONS" ] && break
+  local_files=$(find "$WORK/floe" \( -path '*cold-*' -o -path '*warm-*' \) -name '*.log' | wc -l)
+  [ "$local_files" -le $(( PARTITIONS * (WARM + 1) )) ] && break
   sleep 0.5
 done
 cold_local=$(du -sb "$WORK/floe" | awk '{print $1}')
+if [ "$WARM" = 1 ]; then
+  log "warm-up: reading 'warm' ($WARM_RECORDS records) from the bucket"
+  log "warm-up read: $(consume_mbs warm "$WARM_RECORDS") MB/s"
+fi
 log "local data now $cold_local bytes; reading 'cold' from the beginning"
-floe_c0=$(cpu "$FLOE_PID"); s3_c0=$(cpu "$S3_PID")
+floe_c0=$(cpu "$FLOE_PID"); s3_c0=$(cpu "$S3_PID"); machine_c0=$(machine_cpu)
+thread_ticks "$FLOE_PID" > "$WORK/threads-before"
 # PROFILE=1: a JFR recording of the broker during the cold read, for `jfr print --events jdk.ExecutionSample`.
 [ -n "${PROFILE:-}" ] && jcmd "$FLOE_PID" JFR.start name=cold settings=profile filename="$ROOT/bench/target/cold-read.jfr" >&2
 cold_mbs=$(consume_mbs cold)
+consumer_cold_cpu=$(cat "$WORK/consumer-cpu")
 [ -n "${PROFILE:-}" ] && jcmd "$FLOE_PID" JFR.stop name=cold >&2
 floe_cold_cpu=$(awk -v a="$floe_c0" -v b="$(cpu "$FLOE_PID")" 'BEGIN{printf "%.1f", b-a}')
 s3_cold_cpu=$(awk -v a="$s3_c0" -v b="$(cpu "$S3_PID")" 'BEGIN{printf "%.1f", b-a}')
+machine_cold_cpu=$(awk -v a="$machine_c0" -v b="$(machine_cpu)" 'BEGIN{printf "%.1f", b-a}')
+thread_ticks "$FLOE_PID" > "$WORK/threads-after"
+cold_threads=$(thread_cpu_diff "$WORK/threads-before" "$WORK/threads-after" | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')
+log "broker threads during the cold read (CPU seconds): $cold_threads"
 remote_read=$(metric floe_tier_remote_read_bytes_total)
 hits=$(metric floe_tier_cache_hits_total)
 misses=$(metric floe_tier_cache_misses_total)
@@ -157,9 +187,14 @@ get_secs=$(metricf floe_tier_get_latency_seconds_sum)
 log "producing $RECORDS records to 'hot' (no tiering) and reading them back"
 produce hot -2 false
 hot_produce_mbs=$produce_mbs
-floe_h0=$(cpu "$FLOE_PID")
+floe_h0=$(cpu "$FLOE_PID"); machine_h0=$(machine_cpu)
+thread_ticks "$FLOE_PID" > "$WORK/threads-before"
 hot_mbs=$(consume_mbs hot)
+consumer_hot_cpu=$(cat "$WORK/consumer-cpu")
 floe_hot_cpu=$(awk -v a="$floe_h0" -v b="$(cpu "$FLOE_PID")" 'BEGIN{printf "%.1f", b-a}')
+machine_hot_cpu=$(awk -v a="$machine_h0" -v b="$(machine_cpu)" 'BEGIN{printf "%.1f", b-a}')
+thread_ticks "$FLOE_PID" > "$WORK/threads-after"
+hot_threads=$(thread_cpu_diff "$WORK/threads-before" "$WORK/threads-after" | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')
 
 # 4. Produce while uploads run: a tiered topic whose segments go to the bucket as they seal (pass every 200 ms).
 log "producing $RECORDS records to 'live' (tiered) while its sealed segments upload"
@@ -172,7 +207,7 @@ log "uploaded $uploaded_during bytes while producing to 'live'"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
 {
-  echo "Run: \`RECORDS=$RECORDS bench/tiered.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d): $PARTITIONS partitions, $SIZE-byte records, segment.bytes=$SEGMENT_BYTES, object storage: $STORE_DESC."
+  echo "Run: \`RECORDS=$RECORDS bench/tiered.sh\` on $(nproc) cores, $(date -u +%Y-%m-%d): $PARTITIONS partitions, $SIZE-byte records, segment.bytes=$SEGMENT_BYTES, object storage: $STORE_DESC; warm-up cold read first (WARM): $WARM."
   echo
   echo "| measure | value | ratio |"
   echo "|---|---|---|"
@@ -189,6 +224,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
   echo "| read-ahead cache hits / misses | $hits / $misses | |"
   echo "| of the hits, waits for a chunk still in flight: count, total seconds | $waits, $waited | |"
   echo "| ranged GETs during the run: count, total seconds | $gets, $get_secs | |"
-  echo "| CPU seconds during the cold read: broker / object store | $floe_cold_cpu / $s3_cold_cpu | |"
-  echo "| broker CPU seconds during the hot read | $floe_hot_cpu | |"
+  echo "| CPU seconds during the cold read: broker / object store / consumer / whole machine | $floe_cold_cpu / $s3_cold_cpu / $consumer_cold_cpu / $machine_cold_cpu | |"
+  echo "| CPU seconds during the hot read: broker / consumer / whole machine | $floe_hot_cpu / $consumer_hot_cpu / $machine_hot_cpu | |"
+  echo "| broker threads during the cold read, CPU seconds | $cold_threads | |"
+  echo "| broker threads during the hot read, CPU seconds | $hot_threads | |"
 } | tee "$OUT"

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
@@ -46,6 +47,34 @@ class ChunkCacheTest {
             Thread.sleep(100);
             assertThat(store.maxChunkRequested.get()).isLessThanOrEqualTo(10);
         }
+    }
+
+    @Test
+    void aSliceInsideOneChunkSharesTheCachedBytesAndOneAcrossChunksIsACopy(@TempDir Path dir) throws Exception {
+        byte[] object = new byte[CHUNK * 3];
+        new Random(11).nextBytes(object);
+        CountingStore store = new CountingStore(new LocalDirectoryObjectStore(dir));
+        store.put("seg.log", object);
+        try (ChunkCache cache = new ChunkCache(store, CHUNK, 64L * CHUNK, new SimpleMeterRegistry())) {
+            ByteBuffer inside = cache.slice("seg.log", CHUNK + 10, 500, object.length);
+            assertThat(bytes(inside)).isEqualTo(Arrays.copyOfRange(object, CHUNK + 10, CHUNK + 510));
+            ByteBuffer again = cache.slice("seg.log", CHUNK + 10, 500, object.length);
+            assertThat(again.hasArray() && again.array() == inside.array())
+                    .as("the second slice is a view of the same cached chunk, not a copy").isTrue();
+
+            ByteBuffer across = cache.slice("seg.log", 2L * CHUNK - 100, 300, object.length);
+            assertThat(bytes(across)).isEqualTo(Arrays.copyOfRange(object, 2 * CHUNK - 100, 2 * CHUNK + 200));
+
+            ByteBuffer pastTheEnd = cache.slice("seg.log", 3L * CHUNK - 50, 500, object.length);
+            assertThat(bytes(pastTheEnd)).as("fewer bytes at the end of the object")
+                    .isEqualTo(Arrays.copyOfRange(object, 3 * CHUNK - 50, 3 * CHUNK));
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
     }
 
     /** Counts ranged GETs on the way to a real store. */

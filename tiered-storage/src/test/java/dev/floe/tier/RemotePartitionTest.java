@@ -79,6 +79,37 @@ class RemotePartitionTest {
         assertThat(registry.get("floe.tier.cache.hits").counter().count()).as("sequential reads hit the read-ahead").isPositive();
     }
 
+    /**
+     * A catch-up in reads smaller than a chunk: a read stops at the end of the chunk it starts in (so it is served
+     * from the cached chunk without a copy) unless its first batch crosses into the next chunk; across those
+     * boundaries no record is skipped or returned twice, and the extra short reads are at most one per chunk.
+     */
+    @Test
+    void readsSmallerThanAChunkReturnEveryRecordOnceAcrossChunkBoundaries() throws Exception {
+        int chunk = 2048;
+        RemotePartition small = new RemoteLogStore(store, "c1", chunk, 1 << 20, new SimpleMeterRegistry())
+                .partition("orders", TOPIC_ID, 5);
+        small.upload(TestSegments.write(tmp.resolve("chunks"), 0, 60, 7, Compression.NONE));
+        long segmentBytes = small.segments().get(0).sizeBytes();
+        assertThat(segmentBytes).as("the segment spans several chunks").isGreaterThan(4L * chunk);
+
+        List<Long> all = new ArrayList<>();
+        long next = 0;
+        int reads = 0;
+        while (next < 420) {
+            ByteBuffer bytes = small.read(next, chunk / 2 + 300);
+            assertThat(bytes.remaining()).isPositive();
+            List<Long> got = offsets(bytes);
+            assertThat(got.get(0)).isLessThanOrEqualTo(next);
+            got.stream().filter(o -> o >= all.size()).forEach(all::add);
+            next = got.get(got.size() - 1) + 1;
+            reads++;
+        }
+        assertThat(all).as("every offset once, in order").isEqualTo(java.util.stream.LongStream.range(0, 420).boxed().toList());
+        assertThat(reads).as("no more reads than one per half chunk plus one per chunk boundary")
+                .isLessThanOrEqualTo((int) (segmentBytes / (chunk / 2)) + (int) (segmentBytes / chunk) + 2);
+    }
+
     /** DeleteRecords on a tiered topic: the start it sets is in the bucket, so a second reader sees it on its listing. */
     @Test
     void theLogStartMovedByDeleteRecordsIsDurableInTheBucketAndOnlyMovesUp() throws Exception {

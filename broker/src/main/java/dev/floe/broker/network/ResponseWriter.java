@@ -3,6 +3,7 @@ package dev.floe.broker.network;
 import dev.floe.broker.log.LogSlice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import org.apache.kafka.common.protocol.Writable;
 import org.apache.kafka.common.record.BaseRecords;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -13,8 +14,8 @@ import java.util.List;
 
 /**
  * A {@link Writable} that serializes a response into a run of Netty messages: byte buffers for the protocol
- * fields and {@link SegmentFileRegion}s for records that live in segment files, so fetched bytes are never
- * copied through the heap.
+ * fields, {@link SegmentFileRegion}s for records that live in segment files (so fetched bytes are never copied
+ * through the heap), and the records' own buffer for records held in memory (read from object storage).
  */
 final class ResponseWriter implements Writable {
     private final ByteBufAllocator allocator;
@@ -99,7 +100,17 @@ final class ResponseWriter implements Writable {
             parts.add(new SegmentFileRegion(slice.channel(), slice.position(), slice.sizeInBytes()));
             current = allocator.buffer(Math.max(remainingPlain, 0));
         } else if (records instanceof MemoryRecords memory) {
-            writeByteBuffer(memory.buffer());
+            if (memory.sizeInBytes() == 0) {
+                return;
+            }
+            // Its own part, not copied into the field buffer: that buffer was sized without records (Kafka's size
+            // accumulator counts them apart), so a megabyte of records made it grow by doubling, copying each time,
+            // into a direct buffer too large for the pool. Netty copies a heap part into a pooled direct buffer once,
+            // as it writes it.
+            remainingPlain -= current.readableBytes();
+            parts.add(current);
+            parts.add(Unpooled.wrappedBuffer(memory.buffer()));
+            current = allocator.buffer(Math.max(remainingPlain, 0));
         } else if (records != null) {
             throw new IllegalArgumentException("cannot write records of type " + records.getClass().getName());
         }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -81,13 +82,45 @@ public final class ChunkCache implements AutoCloseable {
      */
     public byte[] read(String key, long position, int length, long objectSize) {
         byte[] bytes = readChunks(key, position, length);
+        prefetchAfter(key, position, length, objectSize);
+        return bytes;
+    }
+
+    private void prefetchAfter(String key, long position, int length, long objectSize) {
         if (objectSize > 0) {
             long next = (position + Math.max(length, 1) - 1) / chunkSize + 1;
             for (long i = next; i < next + readAheadChunks && i * chunkSize < objectSize; i++) {
                 prefetch(key, i);
             }
         }
-        return bytes;
+    }
+
+    /**
+     * As {@link #read(String, long, int, long)}, but a range inside one chunk comes back as a view of the cached
+     * chunk instead of a copy: a catch-up read hands megabytes a second to the network, and copying each of them once
+     * more was half of what the broker allocated. Callers must not write to the buffer (the chunk is shared).
+     */
+    public ByteBuffer slice(String key, long position, int length, long objectSize) {
+        long index = position / chunkSize;
+        if (length <= 0 || (position + length - 1) / chunkSize != index) {
+            return ByteBuffer.wrap(read(key, position, length, objectSize));
+        }
+        byte[] chunk = chunk(key, index);
+        prefetchAfter(key, position, length, objectSize);
+        int from = (int) (position - index * chunkSize);
+        if (from >= chunk.length) {
+            return ByteBuffer.allocate(0);
+        }
+        return ByteBuffer.wrap(chunk, from, Math.min(length, chunk.length - from)).slice();
+    }
+
+    /** Where the chunk holding {@code position} ends: a read that stops there can be served without a copy. */
+    public long chunkEnd(long position) {
+        return (position / chunkSize + 1) * chunkSize;
+    }
+
+    public int chunkSize() {
+        return chunkSize;
     }
 
     private byte[] readChunks(String key, long position, int length) {

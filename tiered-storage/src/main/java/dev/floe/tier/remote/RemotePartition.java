@@ -335,14 +335,19 @@ public final class RemotePartition {
         }
         long start = position;
         long end = position + batch.size();
+        // A read smaller than a chunk stops at the end of the chunk it starts in when at least one batch fits there,
+        // so it is served as a view of the cached chunk, not a copy; the next read starts in the next chunk.
+        long chunkEnd = cache.chunkEnd(start);
+        long limit = maxBytes < cache.chunkSize() && end <= chunkEnd ? Math.min(start + maxBytes, chunkEnd)
+                : start + maxBytes;
         while (true) {
             BatchBoundary next = header(m, end);
-            if (next == null || end - start + next.size() > maxBytes) {
+            if (next == null || end + next.size() > limit) {
                 break;
             }
             end += next.size();
         }
-        return ByteBuffer.wrap(cache.read(m.logKey(), start, (int) (end - start), m.sizeBytes()));
+        return cache.slice(m.logKey(), start, (int) (end - start), m.sizeBytes());
     }
 
     /** The producer state as of the end of segment {@code m}, as the broker wrote it, or null when none was uploaded. */
