@@ -48,6 +48,10 @@ wait_port() {
 tool() { java -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null "$@"; }
 metric() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $2} END {printf "%.0f", s}'; }
 metricf() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $2} END {printf "%.2f", s}'; }
+# Sum of one labelled series family, e.g. fetch_metric floe_kafka_requests_seconds_count (api="Fetch" only).
+fetch_metric() { curl -s "http://127.0.0.1:$HTTP/q/metrics" | awk -v m="$1" 'index($1, m "{") == 1 && $1 ~ /api="Fetch"/ {s += $2} END {printf "%.4f", s}'; }
+# "N fetches, M ms mean in the broker" between two "count sum" snapshots.
+fetch_summary() { awk -v c0="$1" -v s0="$2" -v c1="$3" -v s1="$4" 'BEGIN {n = c1 - c0; if (n <= 0) print "none"; else printf "%d fetches, %.1f ms mean", n, (s1 - s0) * 1000 / n}'; }
 now() { date +%s.%N; }
 TICKS=$(getconf CLK_TCK)
 cpu() { if [ -n "${1:-}" ]; then awk -v t="$TICKS" '{printf "%.1f", ($14 + $15) / t}' "/proc/$1/stat"; else echo 0; fi; }
@@ -163,11 +167,13 @@ if [ "$WARM" = 1 ]; then
 fi
 log "local data now $cold_local bytes; reading 'cold' from the beginning"
 floe_c0=$(cpu "$FLOE_PID"); s3_c0=$(cpu "$S3_PID"); machine_c0=$(machine_cpu)
+fc0=$(fetch_metric floe_kafka_requests_seconds_count); fs0=$(fetch_metric floe_kafka_requests_seconds_sum)
 thread_ticks "$FLOE_PID" > "$WORK/threads-before"
 # PROFILE=1: a JFR recording of the broker during the cold read, for `jfr print --events jdk.ExecutionSample`.
 [ -n "${PROFILE:-}" ] && jcmd "$FLOE_PID" JFR.start name=cold settings=profile filename="$ROOT/bench/target/cold-read.jfr" >&2
 cold_mbs=$(consume_mbs cold)
 consumer_cold_cpu=$(cat "$WORK/consumer-cpu")
+cold_fetches=$(fetch_summary "$fc0" "$fs0" "$(fetch_metric floe_kafka_requests_seconds_count)" "$(fetch_metric floe_kafka_requests_seconds_sum)")
 [ -n "${PROFILE:-}" ] && jcmd "$FLOE_PID" JFR.stop name=cold >&2
 floe_cold_cpu=$(awk -v a="$floe_c0" -v b="$(cpu "$FLOE_PID")" 'BEGIN{printf "%.1f", b-a}')
 s3_cold_cpu=$(awk -v a="$s3_c0" -v b="$(cpu "$S3_PID")" 'BEGIN{printf "%.1f", b-a}')
@@ -188,9 +194,11 @@ log "producing $RECORDS records to 'hot' (no tiering) and reading them back"
 produce hot -2 false
 hot_produce_mbs=$produce_mbs
 floe_h0=$(cpu "$FLOE_PID"); machine_h0=$(machine_cpu)
+fc0=$(fetch_metric floe_kafka_requests_seconds_count); fs0=$(fetch_metric floe_kafka_requests_seconds_sum)
 thread_ticks "$FLOE_PID" > "$WORK/threads-before"
 hot_mbs=$(consume_mbs hot)
 consumer_hot_cpu=$(cat "$WORK/consumer-cpu")
+hot_fetches=$(fetch_summary "$fc0" "$fs0" "$(fetch_metric floe_kafka_requests_seconds_count)" "$(fetch_metric floe_kafka_requests_seconds_sum)")
 floe_hot_cpu=$(awk -v a="$floe_h0" -v b="$(cpu "$FLOE_PID")" 'BEGIN{printf "%.1f", b-a}')
 machine_hot_cpu=$(awk -v a="$machine_h0" -v b="$(machine_cpu)" 'BEGIN{printf "%.1f", b-a}')
 thread_ticks "$FLOE_PID" > "$WORK/threads-after"
@@ -226,6 +234,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf
   echo "| ranged GETs during the run: count, total seconds | $gets, $get_secs | |"
   echo "| CPU seconds during the cold read: broker / object store / consumer / whole machine | $floe_cold_cpu / $s3_cold_cpu / $consumer_cold_cpu / $machine_cold_cpu | |"
   echo "| CPU seconds during the hot read: broker / consumer / whole machine | $floe_hot_cpu / $consumer_hot_cpu / $machine_hot_cpu | |"
+  echo "| Fetch requests during the cold / hot read, time in the broker | $cold_fetches / $hot_fetches | |"
   echo "| broker threads during the cold read, CPU seconds | $cold_threads | |"
   echo "| broker threads during the hot read, CPU seconds | $hot_threads | |"
 } | tee "$OUT"
