@@ -7,13 +7,13 @@ import io.fabric8.generator.annotation.Min;
 /** Per-broker load targets of the autoscaler. Unset targets are not looked at. */
 public class AutoscalingTargets {
     @Min(1)
-    @JsonPropertyDescription("Record bytes produced per second per broker (the brokers' floe_topic_bytes_in_total, "
+    @JsonPropertyDescription("Record bytes produced per second per broker (the brokers' floe_topic_bytes_in_bytes_total, "
             + "all topics, summed over the cluster and divided by the brokers).")
     private Long produceBytesPerSecond;
 
     @Min(1)
     @JsonPropertyDescription("Record bytes fetched per second per broker, consumers and follower replicas alike "
-            + "(floe_topic_bytes_out_total).")
+            + "(floe_topic_bytes_out_bytes_total).")
     private Long fetchBytesPerSecond;
 
     @Min(1)

@@ -91,6 +91,8 @@ public final class BrokerScraper implements AutoCloseable {
                 return Result.failed(uri + " answered HTTP " + response.statusCode());
             }
             return new Result(BrokerReading.parse(clock.instant(), response.body()), null);
+        } catch (IllegalArgumentException e) {
+            return Result.failed(uri + ": " + e.getMessage());
         } catch (IOException e) {
             return Result.failed(uri + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } catch (InterruptedException e) {

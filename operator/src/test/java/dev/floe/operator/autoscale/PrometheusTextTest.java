@@ -6,27 +6,29 @@ import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PrometheusTextTest {
     /** As Quarkus Micrometer serves it, with labels that hold spaces, braces and quotes. */
     private static final String EXPOSITION = """
-            # HELP floe_topic_bytes_in_total Record batch bytes appended
-            # TYPE floe_topic_bytes_in_total counter
-            floe_topic_bytes_in_total{topic="payments"} 1200.0
-            floe_topic_bytes_in_total{topic="__consumer_offsets"} 300.5
+            # HELP floe_topic_bytes_in_bytes_total Record batch bytes appended
+            # TYPE floe_topic_bytes_in_bytes_total counter
+            floe_topic_bytes_in_bytes_total{topic="payments"} 1200.0
+            floe_topic_bytes_in_bytes_total{topic="__consumer_offsets"} 300.5
             # HELP floe_topic_bytes_in Not the counter
-            floe_topic_bytes_in_total_extra{topic="x"} 99.0
-            floe_topic_bytes_out_total{topic="payments"} 4.0E3
+            floe_topic_bytes_in_bytes_total_extra{topic="x"} 99.0
+            floe_topic_bytes_out_bytes_total{topic="payments"} 4.0E3
             http_server_requests_seconds_count{method="GET",outcome="SUCCESS",uri="/v1/{a b}\\"}",status="200"} 7.0
             process_cpu_usage 0.25
+            floe_log_partitions 7.0
             system_load_average_1m NaN
             """;
 
     @Test
     void sumsEverySeriesOfOneNameAndNothingElse() {
         PrometheusText text = new PrometheusText(EXPOSITION);
-        assertThat(text.sum("floe_topic_bytes_in_total")).hasValue(1500.5);
-        assertThat(text.sum("floe_topic_bytes_out_total")).hasValue(4000.0);
+        assertThat(text.sum("floe_topic_bytes_in_bytes_total")).hasValue(1500.5);
+        assertThat(text.sum("floe_topic_bytes_out_bytes_total")).hasValue(4000.0);
         assertThat(text.sum("http_server_requests_seconds_count")).hasValue(7.0);
         assertThat(text.sum("process_cpu_usage")).hasValue(0.25);
         assertThat(text.sum("system_load_average_1m")).as("NaN is no figure").isEmpty();
@@ -39,9 +41,11 @@ class PrometheusTextTest {
         assertThat(r.bytesIn()).isEqualTo(1500.5);
         assertThat(r.bytesOut()).isEqualTo(4000.0);
         assertThat(r.cpu()).isEqualTo(0.25);
-        BrokerReading idle = BrokerReading.parse(Instant.EPOCH, "jvm_threads_live_threads 12.0\n");
+        BrokerReading idle = BrokerReading.parse(Instant.EPOCH, "floe_log_partitions 0.0\n");
         assertThat(idle.bytesIn()).as("no topic counted a byte yet").isZero();
         assertThat(idle.cpu()).isNull();
+        assertThatThrownBy(() -> BrokerReading.parse(Instant.EPOCH, "jvm_threads_live_threads 12.0\n"))
+                .as("another application's page gives no zeros").hasMessageContaining("not a Floe broker's metrics");
     }
 
     @Test
