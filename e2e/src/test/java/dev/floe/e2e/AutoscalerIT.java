@@ -173,9 +173,10 @@ class AutoscalerIT {
 
         String bootstrap = kubelet.pod(0).bootstrap();
         try (Load load = new Load(bootstrap, 200)) {
-            Cluster out = await("the autoscaler raises spec.replicas to 3", Duration.ofSeconds(60), () -> {
+            // spec.replicas is written first, then the status that explains it.
+            Cluster out = await("the autoscaler raises spec.replicas to 3 and says why", Duration.ofSeconds(60), () -> {
                 Cluster c = cluster();
-                return c.getSpec().getReplicas() == 3 ? c : null;
+                return c.getSpec().getReplicas() == 3 && decided(c, "ScaleOut") ? c : null;
             });
             assertThat(out.getStatus().getAutoscaling().getLastDecision()).isEqualTo("ScaleOut");
             assertThat(out.getStatus().getAutoscaling().getLastDecisionFrom()).isEqualTo(2);
@@ -201,7 +202,7 @@ class AutoscalerIT {
             Cluster in = await("the autoscaler lowers spec.replicas to 2 after the load stopped",
                     Duration.ofSeconds(90), () -> {
                         Cluster c = cluster();
-                        return c.getSpec().getReplicas() == 2 ? c : null;
+                        return c.getSpec().getReplicas() == 2 && decided(c, "ScaleIn") ? c : null;
                     });
             assertThat(in.getStatus().getAutoscaling().getLastDecision()).isEqualTo("ScaleIn");
             assertThat(in.getStatus().getAutoscaling().getLastDecisionReason())
@@ -230,6 +231,11 @@ class AutoscalerIT {
             assertThat(acked.stream().filter(v -> !read.contains(v)).map(v -> v.substring(0, v.indexOf('-'))).toList())
                     .as("acknowledged records not read back").isEmpty();
         }
+    }
+
+    private static boolean decided(Cluster c, String decision) {
+        return c.getStatus() != null && c.getStatus().getAutoscaling() != null
+                && decision.equals(c.getStatus().getAutoscaling().getLastDecision());
     }
 
     private Cluster cluster() {
