@@ -11,6 +11,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -45,18 +46,27 @@ public class Autoscaler {
     private final EventRecorder events;
     private final LiveBrokers liveBrokers;
     private final AutoscalerMetrics metrics;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private final ClusterScaleWriter writer;
     private final Map<String, ScalingState> clusters = new ConcurrentHashMap<>();
     private BrokerScraper scraper;
     private ScheduledExecutorService loop;
 
+    @Inject
     public Autoscaler(KubernetesClient client, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters) {
+        this(client, events, liveBrokers, meters, Clock.systemUTC(), null);
+    }
+
+    /** For tests: a clock of their own, and looks run by {@link #lookNow} instead of the loop. */
+    Autoscaler(KubernetesClient client, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
+               Clock clock, BrokerScraper scraper) {
         this.client = client;
         this.events = events;
         this.liveBrokers = liveBrokers;
         this.metrics = new AutoscalerMetrics(meters);
         this.writer = new ClusterScaleWriter(client);
+        this.clock = clock;
+        this.scraper = scraper;
     }
 
     void start(@Observes StartupEvent started) {
@@ -89,6 +99,11 @@ public class Autoscaler {
             clusters.computeIfAbsent(key(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()),
                     k -> new ScalingState());
         }
+    }
+
+    /** One look at a Cluster now, whatever its schedule (tests). */
+    void lookNow(String namespace, String name) {
+        look(namespace, name, clusters.computeIfAbsent(key(namespace, name), k -> new ScalingState()));
     }
 
     private void tick() {
