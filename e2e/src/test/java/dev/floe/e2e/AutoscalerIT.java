@@ -182,8 +182,9 @@ class AutoscalerIT {
             assertThat(out.getStatus().getAutoscaling().getLastDecisionFrom()).isEqualTo(2);
             assertThat(out.getStatus().getAutoscaling().getLastDecisionTo()).isEqualTo(3);
             assertThat(out.getStatus().getAutoscaling().getLastDecisionReason())
-                    .startsWith("produce at least ").contains("per broker (target 50 kB/s) for 5 s: 2 → 3 brokers")
-                    .contains("capped at spec.maxReplicas 3");
+                    .matches("produce at least \\d+ kB/s per broker \\(target 50 kB/s\\) for 5 s: 2 → 3 brokers .*");
+            // The step asked for is 3 or more (the lowest read of the window may be the load's first second);
+            // the bound shows below, when the autoscaler holds at 3 while the load asks for 4.
             assertThat(clusterEvents("ScaledOut")).singleElement()
                     .satisfies(e -> assertThat(e.getMessage()).contains("2 → 3 brokers"));
 
