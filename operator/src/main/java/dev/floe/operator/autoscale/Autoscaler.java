@@ -21,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,6 +42,7 @@ public class Autoscaler {
     private static final Logger LOG = Logger.getLogger(Autoscaler.class);
     /** How often the loop checks whether a Cluster's next look is due; the finest scrape interval is 1 s. */
     private static final long TICK_MS = 250;
+    private static final Duration MAX_SCRAPE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -169,30 +171,17 @@ public class Autoscaler {
             return;
         }
 
-        Map<Integer, String> live = liveBrokers.httpAddresses(namespace, name);
-        Map<Integer, String> addresses = new LinkedHashMap<>();
-        Map<Integer, BrokerScraper.Result> results = new LinkedHashMap<>();
-        for (int broker = 0; broker < replicas; broker++) {
-            String address = live.get(broker);
-            if (address == null) {
-                results.put(broker, BrokerScraper.Result.failed("no live Lease"));
-            } else if (address.isEmpty()) {
-                results.put(broker, BrokerScraper.Result.failed("its Lease has no HTTP address"));
-            } else {
-                addresses.put(broker, address);
-            }
-        }
-        Duration timeout = policy.scrapeInterval().compareTo(Duration.ofSeconds(5)) < 0
-                ? policy.scrapeInterval() : Duration.ofSeconds(5);
-        results.putAll(scraper.scrape(addresses, timeout));
-        results.values().stream().filter(r -> r.reading() == null).forEach(r -> metrics.scrapeFailed(namespace, name));
-        LoadSample sample = state.rates.next(clock.instant(), new java.util.TreeMap<>(results));
+        Map<Integer, BrokerScraper.Result> results = readBrokers(namespace, name, replicas, policy);
+        LoadSample sample = state.rates.next(clock.instant(), results);
         state.add(sample, policy.longestWindow().plus(policy.scrapeInterval().multipliedBy(2)));
 
         Decision decision = ScalingDecision.decide(state.history(), replicas, policy, clock.instant(),
                 state.lastChange);
         metrics.desired(namespace, name, decision.desired());
-        if (decision.changes() && writer.replicas(namespace, name, replicas, decision.desired())) {
+        String message = decision.reason();
+        if (decision.changes() && !writer.replicas(namespace, name, replicas, decision.desired())) {
+            message = "not applied, spec.replicas changed meanwhile: " + decision.reason();
+        } else if (decision.changes()) {
             Instant at = clock.instant();
             boolean out = decision.direction() == Decision.Direction.OUT;
             AutoscalingStatus s = copy(state.status);
@@ -207,7 +196,30 @@ public class Autoscaler {
             metrics.decided(namespace, name, decision.direction());
             events.normal(cluster, out ? "ScaledOut" : "ScaledIn", decision.reason());
         }
-        writeStatus(namespace, name, state, cluster, decision.reason(), sample, decision);
+        writeStatus(namespace, name, state, cluster, message, sample, decision);
+    }
+
+    /** Every broker 0..replicas-1: its reading, or why there is none (no live Lease, no address, a failed read). */
+    private Map<Integer, BrokerScraper.Result> readBrokers(String namespace, String name, int replicas,
+                                                           AutoscalePolicy policy) {
+        Map<Integer, String> live = liveBrokers.httpAddresses(namespace, name);
+        Map<Integer, String> addresses = new LinkedHashMap<>();
+        Map<Integer, BrokerScraper.Result> results = new TreeMap<>();
+        for (int broker = 0; broker < replicas; broker++) {
+            String address = live.get(broker);
+            if (address == null) {
+                results.put(broker, BrokerScraper.Result.failed("no live Lease"));
+            } else if (address.isEmpty()) {
+                results.put(broker, BrokerScraper.Result.failed("its Lease has no HTTP address"));
+            } else {
+                addresses.put(broker, address);
+            }
+        }
+        Duration timeout = policy.scrapeInterval().compareTo(MAX_SCRAPE_TIMEOUT) < 0
+                ? policy.scrapeInterval() : MAX_SCRAPE_TIMEOUT;
+        results.putAll(scraper.scrape(addresses, timeout));
+        results.values().stream().filter(r -> r.reading() == null).forEach(r -> metrics.scrapeFailed(namespace, name));
+        return results;
     }
 
     private void writeStatus(String namespace, String name, ScalingState state, Cluster cluster, String message,
