@@ -60,6 +60,11 @@ final class OperatorProcess implements AutoCloseable {
         throw new IllegalStateException("the operator did not become ready within 60 s; its log:\n" + logTail());
     }
 
+    /** The operator's HTTP port (/q/metrics, /q/health). */
+    int httpPort() {
+        return httpPort;
+    }
+
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(logFile);

@@ -13,6 +13,8 @@ import java.util.Map;
 
 @ValidationRule(value = "!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas",
         message = "minReplicas must not exceed maxReplicas")
+@ValidationRule(value = "!has(self.autoscaling) || !self.autoscaling.enabled || (has(self.minReplicas) && has(self.maxReplicas))",
+        message = "autoscaling needs both minReplicas and maxReplicas")
 public class ClusterSpec {
     @SpecReplicas
     @Min(1)
@@ -22,11 +24,13 @@ public class ClusterSpec {
     private int replicas = 3;
 
     @Min(1)
-    @JsonPropertyDescription("Lower bound for the autoscaler. Defaults to replicas.")
+    @JsonPropertyDescription("Lower bound of replicas: the autoscaler never goes below it, and a replicas below it is "
+            + "refused. Required with autoscaling.")
     private Integer minReplicas;
 
     @Min(1)
-    @JsonPropertyDescription("Upper bound for the autoscaler. Defaults to replicas.")
+    @JsonPropertyDescription("Upper bound of replicas: the autoscaler never goes above it, and a replicas above it is "
+            + "refused. Required with autoscaling.")
     private Integer maxReplicas;
 
     @JsonPropertyDescription("Broker container image; the operator's default (its FLOE_OPERATOR_BROKER_IMAGE, set by "
@@ -57,6 +61,10 @@ public class ClusterSpec {
 
     @JsonPropertyDescription("Leader failover and preferred-leader rebalancing.")
     private LeadershipSpec leadership = new LeadershipSpec();
+
+    @JsonPropertyDescription("Set replicas from the brokers' load, between minReplicas and maxReplicas. Off unless "
+            + "enabled; see docs/autoscaling.md.")
+    private AutoscalingSpec autoscaling;
 
     public int getReplicas() {
         return replicas;
@@ -144,5 +152,13 @@ public class ClusterSpec {
 
     public void setLeadership(LeadershipSpec leadership) {
         this.leadership = leadership;
+    }
+
+    public AutoscalingSpec getAutoscaling() {
+        return autoscaling;
+    }
+
+    public void setAutoscaling(AutoscalingSpec autoscaling) {
+        this.autoscaling = autoscaling;
     }
 }

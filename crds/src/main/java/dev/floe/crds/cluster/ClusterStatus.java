@@ -24,6 +24,9 @@ public class ClusterStatus extends ConditionedStatus {
             + "brokers running); absent otherwise.")
     private DrainStatus drain;
 
+    @JsonPropertyDescription("The autoscaler's latest figures and decisions; absent while autoscaling is off.")
+    private AutoscalingStatus autoscaling;
+
     public int getReplicas() {
         return replicas;
     }
@@ -62,5 +65,13 @@ public class ClusterStatus extends ConditionedStatus {
 
     public void setDrain(DrainStatus drain) {
         this.drain = drain;
+    }
+
+    public AutoscalingStatus getAutoscaling() {
+        return autoscaling;
+    }
+
+    public void setAutoscaling(AutoscalingStatus autoscaling) {
+        this.autoscaling = autoscaling;
     }
 }

@@ -4,6 +4,7 @@ import dev.floe.crds.cluster.Cluster;
 import dev.floe.crds.cluster.ClusterStatus;
 import dev.floe.crds.common.Conditions;
 import dev.floe.operator.apply.ResourceApplier;
+import dev.floe.operator.autoscale.Autoscaler;
 import dev.floe.operator.drain.BrokerDrain;
 import dev.floe.operator.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -17,6 +18,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
@@ -40,6 +42,12 @@ public class ClusterReconciler implements Reconciler<Cluster> {
 
     private final String defaultBrokerImage;
     private final KubernetesClient client;
+    /**
+     * Told about every Cluster it reconciles, so Clusters with autoscaling on get looked at; field-injected to keep
+     * the constructor the tests use. Null in tests that build the reconciler by hand: no autoscaling there.
+     */
+    @Inject
+    Autoscaler autoscaler;
 
     public ClusterReconciler(KubernetesClient client, ResourceApplier applier, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
                              BrokerDrain drain, @ConfigProperty(name = "floe.operator.broker-image") String defaultBrokerImage) {
@@ -58,6 +66,9 @@ public class ClusterReconciler implements Reconciler<Cluster> {
         long generation = cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration();
         ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
         cluster.setStatus(status);
+        if (autoscaler != null) {
+            autoscaler.watch(cluster);
+        }
 
         Optional<ClusterSpecCheck.Problem> problem = ClusterSpecCheck.check(cluster.getSpec());
         if (problem.isPresent()) {

@@ -34,6 +34,15 @@ public class LiveBrokers {
 
     /** Live broker id to its advertised Kafka address. */
     public Map<Integer, String> of(String namespace, String cluster) {
+        return annotated(namespace, cluster, Labels.ADVERTISED_KAFKA);
+    }
+
+    /** Live broker id to its advertised HTTP address (host:port; metrics at /q/metrics), "" when it has none. */
+    public Map<Integer, String> httpAddresses(String namespace, String cluster) {
+        return annotated(namespace, cluster, Labels.ADVERTISED_HTTP);
+    }
+
+    private Map<Integer, String> annotated(String namespace, String cluster, String annotation) {
         List<Lease> leases = client.leases().inNamespace(namespace).withLabel(Labels.CLUSTER, cluster).list().getItems();
         Map<Integer, String> live = new TreeMap<>();
         Instant now = clock.instant();
@@ -42,7 +51,7 @@ public class LiveBrokers {
                 String id = lease.getMetadata().getLabels().get(Labels.BROKER_ID);
                 if (id != null) {
                     String address = lease.getMetadata().getAnnotations() == null ? null
-                            : lease.getMetadata().getAnnotations().get(Labels.ADVERTISED_KAFKA);
+                            : lease.getMetadata().getAnnotations().get(annotation);
                     live.put(Integer.parseInt(id), address == null ? "" : address);
                 }
             }
