@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -172,7 +175,16 @@ public final class KubernetesCluster implements AutoCloseable {
                 .withRequestTimeout(requestTimeoutMs)
                 .withRequestRetryBackoffLimit(1)
                 .build();
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(serialization()).build();
+    }
+
+    /**
+     * Reads Clusters and Topics that carry fields this broker does not know. During an upgrade the operator (and its
+     * CRDs) move first: a Cluster with a new field must not stop older brokers from starting or from seeing changes.
+     */
+    static KubernetesSerialization serialization() {
+        return new KubernetesSerialization(
+                new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false), true);
     }
 
     /**
