@@ -24,6 +24,10 @@ public class ClusterStatus extends ConditionedStatus {
             + "brokers running); absent otherwise.")
     private DrainStatus drain;
 
+    @JsonPropertyDescription("Balancing of replicas and preferred leaders over the brokers after spec.replicas "
+            + "changed; absent until the operator first looked.")
+    private BalanceStatus balance;
+
     public int getReplicas() {
         return replicas;
     }
@@ -62,5 +66,13 @@ public class ClusterStatus extends ConditionedStatus {
 
     public void setDrain(DrainStatus drain) {
         this.drain = drain;
+    }
+
+    public BalanceStatus getBalance() {
+        return balance;
+    }
+
+    public void setBalance(BalanceStatus balance) {
+        this.balance = balance;
     }
 }
