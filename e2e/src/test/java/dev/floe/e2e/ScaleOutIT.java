@@ -58,6 +58,8 @@ class ScaleOutIT extends OperatedCluster {
     static final int RECORD_BYTES = 1000;
     /** About 4.5 MiB per partition: four sealed 1 MiB segments each go to the bucket, the active one stays. */
     static final int FILL_RECORDS = 54_000;
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     int initialBrokers() {
@@ -279,9 +281,10 @@ class ScaleOutIT extends OperatedCluster {
     }
 
     private double metric(int b, String prefix) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + brokers.get(b).httpPort() + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        // HTTP/1.1: the JDK client's default h2c upgrade attempt hung on this endpoint's ~40 KB answer.
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + brokers.get(b).httpPort() + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         return response.body().lines().filter(l -> l.startsWith(prefix))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
