@@ -179,7 +179,7 @@ class ScaleOutIT extends OperatedCluster {
         return values;
     }
 
-    /** The topic's size: bytes its leaders appended, from the brokers' {@code floe_topic_bytes_in_total}. */
+    /** The topic's size: bytes its leaders appended, from the brokers' {@code floe_topic_bytes_in_bytes_total}. */
     private long topicBytes() throws Exception {
         return bytesIn();
     }
@@ -187,7 +187,7 @@ class ScaleOutIT extends OperatedCluster {
     private long bytesIn() throws Exception {
         long sum = 0;
         for (int b = 0; b < brokers.size(); b++) {
-            sum += (long) Math.max(0, metric(b, "floe_topic_bytes_in_total{topic=\"" + HISTORY + "\""));
+            sum += (long) Math.max(0, metric(b, "floe_topic_bytes_in_bytes_total{topic=\"" + HISTORY + "\""));
         }
         return sum;
     }
