@@ -60,6 +60,11 @@ final class OperatorProcess implements AutoCloseable {
         throw new IllegalStateException("the operator did not become ready within 60 s; its log:\n" + logTail());
     }
 
+    /** For a thread dump when a test times out waiting on the operator. */
+    long pid() {
+        return process.pid();
+    }
+
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(logFile);

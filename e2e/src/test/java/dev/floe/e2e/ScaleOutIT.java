@@ -124,10 +124,17 @@ class ScaleOutIT extends OperatedCluster {
             System.out.printf("ScaleOutIT: leaders %s %d ms after the new brokers were live, %d ms after the scale%n",
                     leads, TimeUnit.NANOSECONDS.toMillis(balancedAt - liveAt),
                     TimeUnit.NANOSECONDS.toMillis(balancedAt - scaledAt));
-            BalanceStatus balance = await("the balancing round ends", Duration.ofSeconds(60), () -> {
-                BalanceStatus b = cluster().getStatus().getBalance();
-                return b != null && b.getBrokers() == 4 && "Balanced".equals(b.getState()) ? b : null;
-            });
+            BalanceStatus balance;
+            try {
+                balance = await("the balancing round ends", Duration.ofSeconds(60), () -> {
+                    BalanceStatus b = cluster().getStatus().getBalance();
+                    return b != null && b.getBrokers() == 4 && "Balanced".equals(b.getState()) ? b : null;
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n--- status.balance: " + describe(cluster().getStatus()
+                        .getBalance()) + "\n--- moving: " + moving() + "\n--- operator threads ---\n"
+                        + threadDump(operator.pid()), e);
+            }
             assertThat(balance.getPartitionsLeft()).isZero();
             assertThat(balance.getPartitionsMoved()).isPositive();
             assertThat(clusterEvents()).contains("BalanceStarted", "Balanced");
@@ -156,6 +163,31 @@ class ScaleOutIT extends OperatedCluster {
             List<String> read = readAll(bootstrap);
             assertThat(new HashSet<>(read)).as("every acknowledged record is read back")
                     .containsAll(traffic.acknowledged()).containsAll(filled);
+        }
+    }
+
+    private static String describe(BalanceStatus b) {
+        return b == null ? "none" : b.getBrokers() + " brokers, " + b.getState() + ", " + b.getPartitionsLeft()
+                + " left, " + b.getPartitionsMoved() + " moved";
+    }
+
+    private List<String> moving() {
+        return kube.resources(Topic.class).inNamespace(NS).list().getItems().stream()
+                .filter(t -> t.getStatus() != null && t.getStatus().getPartitions() != null)
+                .flatMap(t -> t.getStatus().getPartitions().stream().filter(PartitionStatus::isReassigning)
+                        .map(p -> t.topicName() + "-" + p.getPartition() + " " + p.getReplicas() + " isr "
+                                + p.getIsr()))
+                .toList();
+    }
+
+    private static String threadDump(long pid) {
+        try {
+            Process jstack = new ProcessBuilder("jstack", Long.toString(pid)).redirectErrorStream(true).start();
+            String out = new String(jstack.getInputStream().readAllBytes());
+            jstack.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (Exception e) {
+            return "(no thread dump: " + e + ")";
         }
     }
 

@@ -125,6 +125,8 @@ public final class BalancePlanner {
         final boolean[] touched;
         final Map<Integer, Integer> replicas = new LinkedHashMap<>();
         final Map<Integer, Integer> leaders = new LinkedHashMap<>();
+        /** Replicas per broker before this plan moved any. */
+        final Map<Integer, Integer> initial = new HashMap<>();
         int swaps;
 
         TopicPlan(List<List<Integer>> partitions) {
@@ -140,6 +142,7 @@ public final class BalancePlanner {
                     leaders.merge(r.get(0), 1, Integer::sum);
                 }
             }
+            initial.putAll(replicas);
         }
 
         void spreadReplicas() {
@@ -178,6 +181,7 @@ public final class BalancePlanner {
                     && leaders.get(src) > share(leaders));
             int best = -1;
             int bestRank = Integer.MAX_VALUE;
+            int bestOthers = -1;
             for (int p = 0; p < current.size(); p++) {
                 List<Integer> r = current.get(p);
                 if (!r.contains(src) || r.contains(dst) || !keepsZoneSpread(r, src, dst)) {
@@ -186,9 +190,14 @@ public final class BalancePlanner {
                 boolean leads = r.get(0) == src;
                 // Lower is better: the kind of replica wanted first, then partitions this plan has not touched.
                 int rank = (leads == moveLeadership ? 0 : 2) + (touched[p] ? 1 : 0);
-                if (rank < bestRank) {
+                // Then the partition whose other replicas sat on the most-loaded brokers when this plan began: one
+                // with a replica on a broker that was underloaded then (a new one) has moved before. This is what keeps a plan made again
+                // after each batch to one new replica per partition, as the whole plan would have done.
+                int others = r.stream().filter(b -> b != src).mapToInt(b -> initial.getOrDefault(b, 0)).sum();
+                if (rank < bestRank || (rank == bestRank && others > bestOthers)) {
                     best = p;
                     bestRank = rank;
+                    bestOthers = others;
                 }
             }
             return best;

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,7 @@ import java.util.stream.IntStream;
  */
 @ApplicationScoped
 public class ClusterBalance {
+    private static final Logger LOG = Logger.getLogger(ClusterBalance.class);
     /** {@code "false"} on a Cluster turns balancing off for it. */
     public static final String ANNOTATION = "floe.dev/balance";
     public static final String WAITING = "Waiting";
@@ -96,6 +98,11 @@ public class ClusterBalance {
         if (running != wanted || status.getDrain() != null
                 || !IntStream.range(0, wanted).allMatch(live::containsKey)) {
             // Brokers still starting, or a scale-down still draining: the plan would only be made again later.
+            if (sameRound) {
+                LOG.infof("Cluster %s/%s: the balancing round for %d brokers is held: the StatefulSet runs %d, "
+                        + "drain %s, live brokers %s", namespace, name, wanted, running, status.getDrain() != null,
+                        live.keySet());
+            }
             status.setBalance(new BalanceStatus(wanted, sameRound ? BALANCING : WAITING,
                     sameRound ? before.getPartitionsLeft() : 0, movedSoFar));
             return;
@@ -116,6 +123,10 @@ public class ClusterBalance {
         gauge(namespace, name).set(leftNow);
         if (moving > 0) {
             // This round's batch is still moving: the next one is recorded once it is done.
+            if (before.getPartitionsLeft() != leftNow) {
+                LOG.infof("Cluster %s/%s: balancing round for %d brokers: %d partitions moving, %d more planned",
+                        namespace, name, wanted, moving, plan.partitions());
+            }
             status.setBalance(new BalanceStatus(wanted, BALANCING, leftNow, movedSoFar));
             return;
         }
@@ -141,6 +152,9 @@ public class ClusterBalance {
         } else if (recorded > 0) {
             events.normal(cluster, "BalanceProgress", recorded + " more partition moves recorded; " + leftNow
                     + " partitions left");
+        } else {
+            LOG.warnf("Cluster %s/%s: balancing planned %d partitions but none could be recorded (each was being "
+                    + "moved or already had its target): %s", namespace, name, plan.partitions(), plan.targets());
         }
     }
 

@@ -96,6 +96,49 @@ class BalancePlannerTest {
     }
 
     @Test
+    void planningAgainAfterEachBatchMovesNoMoreThanTheWholePlan() {
+        // The operator records a batch, waits for it, then plans again from what the Topics say: the rounds together
+        // must move what one plan would, one new replica per partition.
+        SortedMap<String, List<List<Integer>>> start = new TreeMap<>();
+        start.put("a-offsets", List.of(List.of(0, 1), List.of(1, 0), List.of(0, 1)));
+        start.put("history", twelveOnTwo());
+        start.put("payments", twelveOnTwo().subList(0, 6));
+        SortedSet<Integer> live = brokers(0, 1, 2, 3);
+        int whole = new BalancePlanner(live, Map.of(), 1).plan(start).replicaMoves();
+
+        SortedMap<String, List<List<Integer>>> now = start;
+        for (int batch = 0; batch < 20; batch++) {
+            BalancePlanner.Plan plan = new BalancePlanner(live, Map.of(), 1).plan(now);
+            if (plan.isEmpty()) {
+                break;
+            }
+            SortedMap<String, SortedMap<Integer, List<Integer>>> first = new TreeMap<>();
+            int budget = 8;
+            for (var e : plan.targets().entrySet()) {
+                for (var t : e.getValue().entrySet()) {
+                    if (budget-- > 0) {
+                        first.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).put(t.getKey(), t.getValue());
+                    }
+                }
+            }
+            now = applied(now, new BalancePlanner.Plan(first, 0, 0, 0, true));
+        }
+
+        int moved = 0;
+        for (String topic : start.keySet()) {
+            for (int p = 0; p < start.get(topic).size(); p++) {
+                List<Integer> was = start.get(topic).get(p);
+                long added = now.get(topic).get(p).stream().filter(b -> !was.contains(b)).count();
+                assertThat(added).as("%s-%d %s -> %s", topic, p, was, now.get(topic).get(p)).isLessThanOrEqualTo(1);
+                moved += (int) added;
+            }
+            assertThat(spread(replicaCounts(now.get(topic), live))).isLessThanOrEqualTo(1);
+            assertThat(spread(leaderCounts(now.get(topic), live))).isLessThanOrEqualTo(1);
+        }
+        assertThat(moved).isEqualTo(whole);
+    }
+
+    @Test
     void aMovedPreferredLeaderHandsItsPlaceToTheNewBroker() {
         SortedMap<String, List<List<Integer>>> before = one(twelveOnTwo());
         BalancePlanner.Plan plan = new BalancePlanner(brokers(0, 1, 2, 3), Map.of(), 1).plan(before);
