@@ -299,6 +299,63 @@ class BalancePlannerTest {
     }
 
     @Test
+    void randomScaleOutsPlannedBatchByBatchMoveWhatOnePlanWould() {
+        Random random = new Random(455);
+        for (int round = 0; round < 200; round++) {
+            int before = 2 + random.nextInt(3);
+            int after = before + 1 + random.nextInt(3);
+            int rf = 1 + random.nextInt(Math.min(3, before));
+            SortedSet<Integer> old = new TreeSet<>(IntStream.range(0, before).boxed().toList());
+            SortedMap<String, List<List<Integer>>> start = new TreeMap<>();
+            for (int t = 0; t < 1 + random.nextInt(3); t++) {
+                // Placed evenly on the old brokers first, as the operator's placement leaves a topic.
+                List<List<Integer>> partitions = new ArrayList<>();
+                for (int p = 0; p < 1 + random.nextInt(16); p++) {
+                    List<Integer> r = new ArrayList<>();
+                    for (int i = 0; i < rf; i++) {
+                        r.add((p + i) % before);
+                    }
+                    partitions.add(List.copyOf(r));
+                }
+                start.put("t" + t, partitions);
+            }
+            SortedSet<Integer> live = new TreeSet<>(IntStream.range(0, after).boxed().toList());
+            int whole = new BalancePlanner(live, Map.of(), 1).plan(start).replicaMoves();
+            int batch = 1 + random.nextInt(8);
+
+            SortedMap<String, List<List<Integer>>> now = start;
+            for (int i = 0; i < 100; i++) {
+                BalancePlanner.Plan plan = new BalancePlanner(live, Map.of(), 1).plan(now);
+                if (plan.isEmpty()) {
+                    break;
+                }
+                SortedMap<String, SortedMap<Integer, List<Integer>>> first = new TreeMap<>();
+                int budget = batch;
+                for (var e : plan.targets().entrySet()) {
+                    for (var t : e.getValue().entrySet()) {
+                        if (budget-- > 0) {
+                            first.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).put(t.getKey(), t.getValue());
+                        }
+                    }
+                }
+                now = applied(now, new BalancePlanner.Plan(first, 0, 0, 0, true));
+            }
+            assertThat(new BalancePlanner(live, Map.of(), 1).plan(now).isEmpty()).as("round %d converges", round)
+                    .isTrue();
+            int moved = 0;
+            for (String topic : start.keySet()) {
+                assertThat(spread(replicaCounts(now.get(topic), live))).isLessThanOrEqualTo(1);
+                assertThat(spread(leaderCounts(now.get(topic), live))).isLessThanOrEqualTo(1);
+                for (int p = 0; p < start.get(topic).size(); p++) {
+                    List<Integer> was = start.get(topic).get(p);
+                    moved += (int) now.get(topic).get(p).stream().filter(b -> !was.contains(b)).count();
+                }
+            }
+            assertThat(moved).as("round %d: batches of %d move what one plan would", round, batch).isEqualTo(whole);
+        }
+    }
+
+    @Test
     void randomAssignmentsBalanceWithTheLeastMovesAndNeverBreakARule() {
         Random random = new Random(12);
         int swapped = 0;
