@@ -65,6 +65,11 @@ final class OperatorProcess implements AutoCloseable {
         return httpPort;
     }
 
+    /** For a thread dump when a test times out waiting on the operator. */
+    long pid() {
+        return process.pid();
+    }
+
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(logFile);

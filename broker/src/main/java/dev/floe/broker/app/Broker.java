@@ -298,7 +298,7 @@ public class Broker {
         var view = kubernetes.view();
         BrokerConfig.Replication r = config.replication();
         fetchers = new ReplicaFetchers(view.localNodeId(), view::lastKnownEndpoint, r.fetchWaitMaxMs(),
-                r.fetchResponseMaxBytes(), r.fetchMaxBytes(), r.fetchBackoffMs(), r.socketTimeoutMs());
+                r.fetchResponseMaxBytes(), r.fetchMaxBytes(), r.fetchBackoffMs(), r.socketTimeoutMs(), registry);
         view.addLeaseListener(fetchers::leaseChanged);
         replicaManager = new ReplicaManager(view.localNodeId(), logs, view::leaseHeld, kubernetes.isrWriter(), fetchers,
                 r.lagTimeMaxMs(), executors.scheduler(), executors.replicationControl(), System::currentTimeMillis,

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Fetches every partition this broker follows from one leader broker, over one Kafka connection, on a thread of
@@ -64,7 +65,17 @@ final class ReplicaFetcher implements Runnable {
     /** Set by {@link #wake()}: the next backoff is skipped (guarded by {@link #lock}). */
     private boolean woken;
 
+    /** Told the bytes of each batch set appended as a follower, per topic (the replication fetch byte metric). */
+    private final ObjIntConsumer<String> fetched;
+
     ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings) {
+        this(sourceId, localId, endpoints, settings, (topic, bytes) -> {
+        });
+    }
+
+    ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings,
+                   ObjIntConsumer<String> fetched) {
+        this.fetched = fetched;
         this.sourceId = sourceId;
         this.localId = localId;
         this.endpoints = endpoints;
@@ -343,6 +354,7 @@ final class ReplicaFetcher implements Runnable {
                 f.replica.whileFollowing(f.epoch, log -> {
                     if (records != null && records.sizeInBytes() > 0) {
                         log.appendAsFollower(records);
+                        fetched.accept(tp.topic(), records.sizeInBytes());
                     }
                     log.advanceHighWatermark(Math.min(p.highWatermark(), log.logEndOffset()));
                     // DeleteRecords (or retention) moved the leader's start: follow it, so that a later leader

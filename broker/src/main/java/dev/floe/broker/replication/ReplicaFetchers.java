@@ -1,10 +1,13 @@
 package dev.floe.broker.replication;
 
 import dev.floe.broker.cluster.ClusterView;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /**
@@ -18,9 +21,19 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
     private final ReplicaFetcher.Settings settings;
     private final Map<Integer, ReplicaFetcher> bySource = new HashMap<>();
     private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
+    private final MeterRegistry registry;
+    /** Bytes this broker copied from leaders as a follower, per topic: what moving a replica here cost. */
+    private final Map<String, Counter> fetchedBytes = new ConcurrentHashMap<>();
 
     public ReplicaFetchers(int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, int maxWaitMs, int maxBytes,
                            int partitionMaxBytes, int backoffMs, int socketTimeoutMs) {
+        this(localId, endpoints, maxWaitMs, maxBytes, partitionMaxBytes, backoffMs, socketTimeoutMs, null);
+    }
+
+    /** @param registry where {@code floe.replication.fetch.bytes} (per topic) is kept; null for none */
+    public ReplicaFetchers(int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, int maxWaitMs, int maxBytes,
+                           int partitionMaxBytes, int backoffMs, int socketTimeoutMs, MeterRegistry registry) {
+        this.registry = registry;
         this.localId = localId;
         this.endpoints = endpoints;
         this.settings = new ReplicaFetcher.Settings(maxWaitMs, maxBytes, partitionMaxBytes, backoffMs,
@@ -43,10 +56,19 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
             bySource.get(before).remove(tp);
         }
         bySource.computeIfAbsent(leaderId, id -> {
-            ReplicaFetcher fetcher = new ReplicaFetcher(id, localId, endpoints, settings);
+            ReplicaFetcher fetcher = new ReplicaFetcher(id, localId, endpoints, settings, this::fetched);
             fetcher.start();
             return fetcher;
         }).add(replica, leaderEpoch);
+    }
+
+    private void fetched(String topic, int bytes) {
+        if (registry == null) {
+            return;
+        }
+        fetchedBytes.computeIfAbsent(topic, t -> Counter.builder("floe.replication.fetch.bytes").tag("topic", t)
+                .baseUnit("bytes").description("Record batch bytes this broker appended as a follower, fetched from "
+                        + "partition leaders").register(registry)).increment(bytes);
     }
 
     @Override

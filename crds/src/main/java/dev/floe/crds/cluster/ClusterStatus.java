@@ -27,6 +27,10 @@ public class ClusterStatus extends ConditionedStatus {
     @JsonPropertyDescription("The autoscaler's latest figures and decisions; absent while autoscaling is off.")
     private AutoscalingStatus autoscaling;
 
+    @JsonPropertyDescription("Balancing of replicas and preferred leaders over the brokers after spec.replicas "
+            + "changed; absent until the operator first looked.")
+    private BalanceStatus balance;
+
     public int getReplicas() {
         return replicas;
     }
@@ -73,5 +77,13 @@ public class ClusterStatus extends ConditionedStatus {
 
     public void setAutoscaling(AutoscalingStatus autoscaling) {
         this.autoscaling = autoscaling;
+    }
+
+    public BalanceStatus getBalance() {
+        return balance;
+    }
+
+    public void setBalance(BalanceStatus balance) {
+        this.balance = balance;
     }
 }

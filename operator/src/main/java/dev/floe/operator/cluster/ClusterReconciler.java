@@ -5,6 +5,7 @@ import dev.floe.crds.cluster.ClusterStatus;
 import dev.floe.crds.common.Conditions;
 import dev.floe.operator.apply.ResourceApplier;
 import dev.floe.operator.autoscale.Autoscaler;
+import dev.floe.operator.balance.ClusterBalance;
 import dev.floe.operator.drain.BrokerDrain;
 import dev.floe.operator.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -49,8 +50,19 @@ public class ClusterReconciler implements Reconciler<Cluster> {
     @Inject
     Autoscaler autoscaler;
 
+    private final ClusterBalance balance;
+
+    /** Without balancing: for tests of the other steps. */
     public ClusterReconciler(KubernetesClient client, ResourceApplier applier, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
-                             BrokerDrain drain, @ConfigProperty(name = "floe.operator.broker-image") String defaultBrokerImage) {
+                             BrokerDrain drain, String defaultBrokerImage) {
+        this(client, applier, events, liveBrokers, meters, drain, null, defaultBrokerImage);
+    }
+
+    @Inject
+    public ClusterReconciler(KubernetesClient client, ResourceApplier applier, EventRecorder events, LiveBrokers liveBrokers, MeterRegistry meters,
+                             BrokerDrain drain, ClusterBalance balance,
+                             @ConfigProperty(name = "floe.operator.broker-image") String defaultBrokerImage) {
+        this.balance = balance;
         this.defaultBrokerImage = defaultBrokerImage;
         this.client = client;
         this.applier = applier;
@@ -109,6 +121,10 @@ public class ClusterReconciler implements Reconciler<Cluster> {
         status.setReadyBrokers(ready);
         status.setSelector(names.brokerSelectorString());
         status.setBootstrap(names.bootstrapAddress(cluster.getSpec().getListeners().getKafka()));
+        if (balance != null) {
+            // After a scale (up, or down once drained): even out replicas and preferred leaders over the brokers.
+            balance.look(cluster, brokersToRun, live);
+        }
         boolean allReady = ready == replicas;
         boolean changed = setReady(status, allReady, allReady ? "BrokersReady" : "BrokersStarting",
                 ready + " of " + replicas + " brokers hold a live lease", generation);
