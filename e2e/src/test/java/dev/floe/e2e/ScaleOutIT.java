@@ -248,7 +248,11 @@ class ScaleOutIT extends OperatedCluster {
             }
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
-                    sum += Files.size(f);
+                    try {
+                        sum += Files.size(f);
+                    } catch (java.nio.file.NoSuchFileException deletedSinceListed) {
+                        // Uploaded and removed by local retention between the listing and now: not local any more.
+                    }
                 }
             }
         }
