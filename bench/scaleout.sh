@@ -9,6 +9,6 @@
 #   bench/scaleout.sh -Dfloe.bench.mb=300 -Dfloe.bench.segment-mib=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -q -pl broker,operator -am install -DskipTests -Djib.skip "${MVN_ARGS[@]:-}"
+./mvnw -B -q -pl broker,operator -am install -DskipTests -Djib.skip
 ./mvnw -B -pl e2e verify -Dit.test=ScaleOutBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false "$@"
 cat e2e/target/scaleout-bench.md

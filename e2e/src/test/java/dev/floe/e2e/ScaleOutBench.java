@@ -122,10 +122,12 @@ class ScaleOutBench extends OperatedCluster {
         }
         fill(bootstrap);
         long total = bytesIn();
-        // Every sealed segment uploaded and gone from the leaders' disks: one (active) segment file per partition.
+        // Sealed segments uploaded and gone from the leaders' disks: at most two segment files a partition and no
+        // more than one segment's bytes a partition on average (the active segment, about half full).
         long tail = await("all but a hot tail of " + BENCH + " is only in the bucket", Duration.ofMinutes(10), () -> {
             long[] local = localOnLeaders();
-            return local[0] > 0 && local[1] <= 1 ? local[0] : null;
+            return local[0] > 0 && local[1] <= 2 && local[0] <= (long) PARTITIONS * (SEGMENT_MIB << 20)
+                    ? local[0] : null;
         });
 
         long scaledAt = System.nanoTime();
