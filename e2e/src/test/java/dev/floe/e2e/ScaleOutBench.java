@@ -341,7 +341,11 @@ class ScaleOutBench extends OperatedCluster {
                 List<Path> logs = files.filter(f -> f.getFileName().toString().endsWith(".log")).toList();
                 most = Math.max(most, logs.size());
                 for (Path f : logs) {
-                    sum += Files.size(f);
+                    try {
+                        sum += Files.size(f);
+                    } catch (java.nio.file.NoSuchFileException uploadedMeanwhile) {
+                        // the tiering pass deleted it between the listing and now
+                    }
                 }
             }
         }
