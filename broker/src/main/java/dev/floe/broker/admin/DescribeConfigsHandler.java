@@ -4,6 +4,7 @@ import dev.floe.broker.cluster.ClusterView;
 import dev.floe.broker.config.BrokerConfig;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
+import dev.floe.broker.reassign.throttle.ThrottleRates;
 import dev.floe.broker.topic.TopicConfigs;
 import dev.floe.broker.topic.TopicInfo;
 import dev.floe.broker.topic.TopicService;
@@ -25,17 +26,27 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     static final byte BROKER = 4;
     static final byte BROKER_LOGGER = 8;
     private static final byte SOURCE_TOPIC = 1;
+    private static final byte SOURCE_DYNAMIC_BROKER = 2;
+    private static final byte TYPE_LONG = 5;
     private static final byte SOURCE_STATIC_BROKER = 4;
     private static final byte SOURCE_DEFAULT = 5;
 
     private final TopicService topics;
     private final ClusterView cluster;
     private final BrokerConfig brokerConfig;
+    private final ThrottleRates throttleRates;
 
     public DescribeConfigsHandler(TopicService topics, ClusterView cluster, BrokerConfig brokerConfig) {
+        this(topics, cluster, brokerConfig, null);
+    }
+
+    /** @param throttleRates this broker's replication throttle (the one broker setting clients change); null standalone */
+    public DescribeConfigsHandler(TopicService topics, ClusterView cluster, BrokerConfig brokerConfig,
+                                  ThrottleRates throttleRates) {
         this.topics = topics;
         this.cluster = cluster;
         this.brokerConfig = brokerConfig;
+        this.throttleRates = throttleRates;
     }
 
     @Override
@@ -112,6 +123,20 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                     .setIsSensitive(false)
                     .setConfigType(e.type())
                     .setDocumentation(null));
+        }
+        if (throttleRates != null && !resource.resourceName().isEmpty()) {
+            // Set through AlterConfigs on this broker (kafka-reassign-partitions --throttle, kafka-configs).
+            for (String name : new String[]{ThrottleRates.LEADER, ThrottleRates.FOLLOWER}) {
+                java.util.OptionalLong value = throttleRates.dynamic(name);
+                if (value.isEmpty() || resource.configurationKeys() != null
+                        && !resource.configurationKeys().contains(name)) {
+                    continue;
+                }
+                result.configs().add(new DescribeConfigsResponseData.DescribeConfigsResourceResult()
+                        .setName(name).setValue(Long.toString(value.getAsLong())).setReadOnly(false)
+                        .setConfigSource(SOURCE_DYNAMIC_BROKER).setIsSensitive(false).setConfigType(TYPE_LONG)
+                        .setDocumentation(null));
+            }
         }
         return result;
     }

@@ -2,6 +2,8 @@ package dev.floe.broker.admin;
 
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
+import dev.floe.broker.reassign.ThrottleConfigs;
+import dev.floe.broker.reassign.throttle.ThrottleRates;
 import dev.floe.broker.topic.TopicError;
 import dev.floe.broker.topic.TopicInfo;
 import dev.floe.broker.topic.TopicService;
@@ -27,10 +29,19 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     private static final byte SUBTRACT = 3;
     private final TopicService topics;
     private final Executor io;
+    private final int localId;
+    private final ThrottleRates throttleRates;
 
     public IncrementalAlterConfigsHandler(TopicService topics, Executor io) {
+        this(topics, io, -1, null);
+    }
+
+    /** @param throttleRates this broker's replication throttle, which clients may set; null standalone */
+    public IncrementalAlterConfigsHandler(TopicService topics, Executor io, int localId, ThrottleRates throttleRates) {
         this.topics = topics;
         this.io = io;
+        this.localId = localId;
+        this.throttleRates = throttleRates;
     }
 
     @Override
@@ -50,20 +61,21 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse out =
                 new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
                         .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
-        if (resource.resourceType() == DescribeConfigsHandler.BROKER
-                && dev.floe.broker.reassign.ThrottleConfigs.onlyClearsBrokerThrottles(resource)) {
-            return out;
+        if (resource.resourceType() == DescribeConfigsHandler.BROKER && ThrottleConfigs.onlyThrottles(resource)) {
+            ThrottleConfigs.Outcome outcome = ThrottleConfigs.alterBroker(resource, localId, throttleRates, validateOnly);
+            return out.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message());
         }
         if (resource.resourceType() != DescribeConfigsHandler.TOPIC) {
             return out.setErrorCode(Errors.INVALID_REQUEST.code())
-                    .setErrorMessage("only topic configs can be changed on Floe; broker settings come from its environment");
+                    .setErrorMessage("only topic configs and the replication throttle rates can be changed on Floe;"
+                            + " other broker settings come from its environment (the Cluster's spec.config)");
         }
         TopicInfo topic = topics.get(resource.resourceName());
         if (topic == null) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
                     .setErrorMessage("topic '" + resource.resourceName() + "' does not exist");
         }
-        if (dev.floe.broker.reassign.ThrottleConfigs.onlyClearsAbsentTopicThrottles(resource, topic.configs())) {
+        if (ThrottleConfigs.onlyClearsAbsentTopicThrottles(resource, topic.configs())) {
             return out;
         }
         Map<String, String> configs = new LinkedHashMap<>(topic.configs());

@@ -53,6 +53,9 @@ import dev.floe.broker.produce.ProduceHandler;
 import dev.floe.broker.produce.ProducerIdAllocator;
 import dev.floe.broker.protocol.RequestDispatcher;
 import dev.floe.broker.replication.OffsetsForLeaderEpochHandler;
+import dev.floe.broker.reassign.throttle.ReplicationThrottle;
+import dev.floe.broker.reassign.throttle.ThrottleRates;
+import dev.floe.broker.reassign.throttle.ThrottledReplicas;
 import dev.floe.broker.replication.ReplicaFetchers;
 import dev.floe.broker.replication.ReplicaManager;
 import dev.floe.broker.replication.Replication;
@@ -130,6 +133,8 @@ public class Broker {
     private Replication replication;
     private ReplicaManager replicaManager;
     private ReplicaFetchers fetchers;
+    /** Keeps moves under this broker's replication rates; none standalone. */
+    private ReplicationThrottle throttle = ReplicationThrottle.NONE;
 
     void onStart(@Observes StartupEvent event) throws Exception {
         long started = System.nanoTime();
@@ -215,7 +220,7 @@ public class Broker {
                 .register(ApiKeys.METADATA, 0, 12, new MetadataHandler(topics, cluster, executors.control()))
                 .register(ApiKeys.FETCH, 4, 17, new FetchHandler(logs, replication, waiters, executors.io(),
                         executors.scheduler(), topicMetrics, tiering, executors.tier(), fetchSessions(),
-                        registryOfTopics::nameOf))
+                        registryOfTopics::nameOf, throttle))
                 .register(ApiKeys.LIST_OFFSETS, 1, 9, new ListOffsetsHandler(logs, replication, executors.io(), tiering,
                         executors.tier()))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, new OffsetsForLeaderEpochHandler(logs, replication,
@@ -223,9 +228,11 @@ public class Broker {
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topics, executors.control()))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topics, executors.control()))
                 .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topics, executors.control()))
-                .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster, config))
+                .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(topics, cluster, config,
+                        throttle.rates()))
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new AlterConfigsHandler(topics, executors.control()))
-                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics, executors.control()))
+                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, new IncrementalAlterConfigsHandler(topics,
+                        executors.control(), cluster.localNodeId(), throttle.rates()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterHandler(cluster))
                 .register(ApiKeys.DELETE_RECORDS, 0, 2, new DeleteRecordsHandler(logs, cluster, replication, tiering, executors.io(),
                         executors.flush(), executors.tier()))
@@ -303,14 +310,18 @@ public class Broker {
         replicaManager = new ReplicaManager(view.localNodeId(), logs, view::leaseHeld, kubernetes.isrWriter(), fetchers,
                 r.lagTimeMaxMs(), executors.scheduler(), executors.replicationControl(), System::currentTimeMillis,
                 registry);
+        throttle = replicationThrottle(view.localNodeId(), r.throttledRate());
+        ThrottledReplicas throttled = throttle.replicas();
         view.setPlacementListener(new dev.floe.broker.cluster.KubernetesClusterView.PlacementListener() {
             @Override
             public void placementChanged(String topic, java.util.List<ClusterView.PartitionAssignment> partitions) {
+                throttled.assignmentsChanged(topic, partitions);
                 replicaManager.assignmentsChanged(topic, partitions);
             }
 
             @Override
             public void placementRemoved(String topic) {
+                throttled.topicRemoved(topic);
                 replicaManager.topicRemoved(topic);
             }
         });
@@ -324,6 +335,27 @@ public class Broker {
         LOG.infof("replication on: replica.lag.time.max.ms=%d, follower fetch wait %d ms", r.lagTimeMaxMs(),
                 r.fetchWaitMaxMs());
         return replicaManager;
+    }
+
+    /**
+     * The throttle on moves: its rates (dynamic ones kept beside the data), which replicas it applies to (from the
+     * Topic statuses and their throttled-replicas configs), and the leader's view of who is in sync.
+     */
+    private ReplicationThrottle replicationThrottle(int localId, long staticRate) {
+        try {
+            ThrottleRates rates = new ThrottleRates(staticRate,
+                    Path.of(config.dataDir()).resolve("replication-throttle.properties"), System::nanoTime);
+            ThrottledReplicas replicas = new ThrottledReplicas(localId, name -> {
+                var info = topics.get(name);
+                return info == null ? null : info.configs();
+            });
+            return new ReplicationThrottle(rates, replicas, (tp, follower) -> {
+                var replica = replicaManager.replica(tp);
+                return replica != null && replica.isr().contains(follower);
+            }, registry);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the replication throttle kept in the data directory", e);
+        }
     }
 
     /** The port the HTTP API listens on (FLOE_HTTP_PORT), which other brokers forward HTTP requests to. */

@@ -11,7 +11,15 @@ public interface ClusterView {
     record BrokerEndpoint(int nodeId, String host, int port, String rack) {
     }
 
-    record PartitionAssignment(int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {
+    /**
+     * @param adding replicas a reassignment is adding (they copy the partition and may be throttled while they
+     *               catch up); empty when none is under way
+     */
+    record PartitionAssignment(int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr,
+                               List<Integer> adding) {
+        public PartitionAssignment(int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {
+            this(leader, leaderEpoch, replicas, isr, List.of());
+        }
     }
 
     int localNodeId();

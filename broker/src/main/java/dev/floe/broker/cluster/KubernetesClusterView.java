@@ -176,7 +176,7 @@ public final class KubernetesClusterView implements ClusterView {
         List<PartitionAssignment> assignments = new ArrayList<>(partitions.size());
         for (PartitionStatus p : partitions) {
             assignments.add(new PartitionAssignment(p.getLeader(), p.getLeaderEpoch(), List.copyOf(p.getReplicas()),
-                    List.copyOf(p.getIsr())));
+                    List.copyOf(p.getIsr()), List.copyOf(p.getAddingReplicas())));
         }
         List<PartitionAssignment> placed = List.copyOf(assignments);
         placements.put(topic, placed);

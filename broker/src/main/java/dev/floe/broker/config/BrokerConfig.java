@@ -168,6 +168,15 @@ public interface BrokerConfig {
         /** Kafka's replica.high.watermark.checkpoint.interval.ms. */
         @WithDefault("5000")
         long highWatermarkCheckpointIntervalMs();
+
+        /**
+         * Bytes per second this broker sends to, and takes as, replicas being moved (both of Kafka's
+         * leader/follower.replication.throttled.rate); 0 is unlimited. Followers in sync are never throttled.
+         * A value set through AlterConfigs on the broker (kafka-reassign-partitions.sh --throttle) overrides it
+         * (FLOE_REPLICATION_THROTTLED_RATE; in a Cluster, spec.config replication.throttled-rate).
+         */
+        @WithDefault("0")
+        long throttledRate();
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.floe.broker.log.ReadResult;
 import dev.floe.broker.metrics.TopicMetrics;
 import dev.floe.broker.protocol.ApiHandler;
 import dev.floe.broker.protocol.RequestContext;
+import dev.floe.broker.reassign.throttle.ReplicationThrottle;
 import dev.floe.broker.tier.TieringService;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -48,6 +49,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final Executor remoteReads;
     private final FetchSessions sessions;
     private final Function<Uuid, String> topicNames;
+    private final ReplicationThrottle throttle;
 
     /**
      * {@code tier} is null when no object storage is configured; {@code topicNames} gives the name of a topic id
@@ -56,6 +58,16 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     public FetchHandler(LogManager logs, Replication replication, FetchWaiters waiters, Executor io,
                         ScheduledExecutorService scheduler, TopicMetrics metrics, TieringService tier,
                         Executor remoteReads, FetchSessions sessions, Function<Uuid, String> topicNames) {
+        this(logs, replication, waiters, io, scheduler, metrics, tier, remoteReads, sessions, topicNames,
+                ReplicationThrottle.NONE);
+    }
+
+    /** {@code throttle} keeps what this broker sends to followers copying a moved partition under its rate. */
+    public FetchHandler(LogManager logs, Replication replication, FetchWaiters waiters, Executor io,
+                        ScheduledExecutorService scheduler, TopicMetrics metrics, TieringService tier,
+                        Executor remoteReads, FetchSessions sessions, Function<Uuid, String> topicNames,
+                        ReplicationThrottle throttle) {
+        this.throttle = throttle;
         this.sessions = sessions;
         this.topicNames = topicNames;
         this.tier = tier;
@@ -162,8 +174,21 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     // A follower reads to the log end (what it must copy); a consumer only to the high watermark, or to
                     // the last stable offset when it reads committed records only.
                     if (follower) {
-                        ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first, ReadBound.LOG_END);
+                        // A follower copying a moved partition takes what the leader's throttle allows, at least one
+                        // batch when any is allowed; with none allowed it gets no records this round (as Kafka's
+                        // leader quota), which also keeps it from counting toward min.bytes.
+                        int allowance = throttle.leaderAllowance(tp, request.replicaId());
+                        if (allowance == 0) {
+                            out.setHighWatermark(log.highWatermark()).setLastStableOffset(log.highWatermark())
+                                    .setLogStartOffset(log.logStartOffset());
+                            continue;
+                        }
+                        ReadResult read = log.read(p.fetchOffset(), Math.max(Math.min(limit, allowance), 0), first,
+                                ReadBound.LOG_END);
                         int size = read.slice().sizeInBytes();
+                        if (allowance != Integer.MAX_VALUE) {
+                            throttle.leaderSent(size);
+                        }
                         // This broker's local start: an empty follower of a tiered log restarts there (the cold data
                         // stays in the bucket), and a follower of a log that is not tiered moves its own start to it
                         // (DeleteRecords).
