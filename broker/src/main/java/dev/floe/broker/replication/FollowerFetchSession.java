@@ -11,6 +11,7 @@ import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.utils.LogContext;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -39,15 +40,19 @@ final class FollowerFetchSession {
 
     FollowerFetchSession(int leaderId) {
         this.leaderId = leaderId;
-        reset();
+        this.handler = new FetchSessionHandler(
+                new LogContext("[follower fetch session with broker " + leaderId + "] "), leaderId);
     }
 
-    /** Forgets the session: the next request is a full one that opens a new one. */
+    /**
+     * The last request may not have reached the leader, or its answer was lost (a failed or new connection): the
+     * next request is a full one that closes the old session on the leader (freeing its slot) and opens a new one.
+     */
     void reset() {
-        handler = new FetchSessionHandler(new LogContext("[follower fetch session with broker " + leaderId + "] "),
-                leaderId);
+        if (handler.sessionId() != FetchMetadata.INVALID_SESSION_ID || last != null) {
+            handler.handleError(new IOException("connection to broker " + leaderId + " lost or renewed"));
+        }
         next = null;
-        last = null;
     }
 
     /** Names one partition this round wants, at its current position; partitions not named leave the session. */

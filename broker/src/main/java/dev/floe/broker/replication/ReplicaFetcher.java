@@ -139,7 +139,6 @@ final class ReplicaFetcher implements Runnable {
             try {
                 if (channel == null) {
                     channel = connect();
-                    session.reset();
                 }
                 truncate(work);
                 fetch(work);
