@@ -26,7 +26,9 @@ import java.util.function.ObjIntConsumer;
  * Fetches every partition this broker follows from one leader broker, over one Kafka connection, on a thread of
  * its own (Kafka's ReplicaFetcherThread). A partition that starts following (a new leader epoch) is first
  * truncated to where its latest local epoch ended on the leader (OffsetsForLeaderEpoch, KIP-101/279), then
- * fetched from its log end. The leader's batches are appended as they are: offsets, epochs, timestamps kept.
+ * fetched from its log end, on an incremental fetch session with the leader ({@link FollowerFetchSession}), so
+ * each Fetch names only the partitions that changed. The leader's batches are appended as they are: offsets,
+ * epochs, timestamps kept.
  * The leader's long poll (max wait) paces the loop; a failed connection is retried after a backoff, cut short
  * when the leader's Lease changes (it came back) or a partition is added.
  */
