@@ -74,6 +74,8 @@ class ReplicationIT {
     static final String QUORUM = "quorum";
     static final String FORWARDED = "forwarded";
     static final int BROKERS = 3;
+    static final String WIDE = "wide";
+    static final int WIDE_PARTITIONS = 50;
     static final long LAG_MS = 3_000;
 
     Path work;
@@ -117,6 +119,13 @@ class ReplicationIT {
                 Map.of("min.insync.replicas", "2"));
         // One led by broker 2 alone, for HTTP requests sent to the other brokers.
         createTopic(FORWARDED, FORWARDED, 1, List.of(new PartitionStatus(0, List.of(2), 2, 1, List.of(2))), Map.of());
+        // Many partitions led by broker 0 and followed by broker 1, for the follower's fetch session (50, not more:
+        // the tests that stop brokers make the leader shrink and expand each one's in-sync set, a status write each).
+        List<PartitionStatus> wide = new ArrayList<>();
+        for (int p = 0; p < WIDE_PARTITIONS; p++) {
+            wide.add(new PartitionStatus(p, List.of(0, 1), 0, 1, List.of(0, 1)));
+        }
+        createTopic(WIDE, WIDE, WIDE_PARTITIONS, wide, Map.of());
         // And one with a single replica: it must behave as before replication (high watermark = log end).
         createTopic("single", "single", 1, List.of(new PartitionStatus(0, List.of(1), 1, 0, List.of(1))), Map.of());
 
@@ -164,6 +173,30 @@ class ReplicationIT {
         produce(brokers.get(1), "all", values, "single");
         assertThat(consume(brokers.get(1), "single", 20)).containsExactlyElementsOf(values);
         assertThat(metric(1, "floe_replication_high_watermark{partition=\"0\",topic=\"single\"")).isEqualTo(20);
+    }
+
+    /**
+     * Open issue 10, item "Fetch sessions (KIP-227)", for followers: broker 1 follows the 50 partitions of
+     * {@value #WIDE} from broker 0 on one incremental fetch session, so while only partition 0 is produced to, its
+     * fetches name that partition (when it moved), not all 200 every round, and it still copies every record.
+     */
+    @Test
+    void aFollowerOfManyPartitionsNamesOnlyThoseThatChangedInItsFetches() throws Exception {
+        await("broker 0 holds a fetch session with the " + WIDE_PARTITIONS + " partitions broker 1 follows",
+                () -> metric(0, "floe_fetch_sessions_partitions_cached ") >= WIDE_PARTITIONS ? true : null);
+        double fetchesBefore = metric(0, "floe_fetch_sessions_incremental_fetches_total ");
+        double namedBefore = metric(0, "floe_fetch_sessions_incremental_partitions_total ");
+        List<String> values = values(WIDE, 20);
+        for (String v : values) {
+            // acks=all, one at a time: each is acknowledged only after a follower fetch from past it.
+            produceOnce(brokers.get(0), "all", v, WIDE);
+        }
+        double fetches = metric(0, "floe_fetch_sessions_incremental_fetches_total ") - fetchesBefore;
+        double named = metric(0, "floe_fetch_sessions_incremental_partitions_total ") - namedBefore;
+        assertThat(fetches).as("incremental fetches while producing").isGreaterThanOrEqualTo(values.size());
+        // Full fetches would name all 50 (and more) each; incremental ones name the partition that moved, if any.
+        assertThat(named).as("partitions named by %s incremental fetches", fetches).isLessThanOrEqualTo(2 * fetches);
+        assertThat(logValues(1, WIDE)).containsExactlyElementsOf(values);
     }
 
     @Test

@@ -26,13 +26,14 @@ import java.util.function.ObjIntConsumer;
  * Fetches every partition this broker follows from one leader broker, over one Kafka connection, on a thread of
  * its own (Kafka's ReplicaFetcherThread). A partition that starts following (a new leader epoch) is first
  * truncated to where its latest local epoch ended on the leader (OffsetsForLeaderEpoch, KIP-101/279), then
- * fetched from its log end. The leader's batches are appended as they are: offsets, epochs, timestamps kept.
+ * fetched from its log end, on an incremental fetch session with the leader ({@link FollowerFetchSession}), so
+ * each Fetch names only the partitions that changed. The leader's batches are appended as they are: offsets,
+ * epochs, timestamps kept.
  * The leader's long poll (max wait) paces the loop; a failed connection is retried after a backoff, cut short
  * when the leader's Lease changes (it came back) or a partition is added.
  */
 final class ReplicaFetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class);
-    private static final short FETCH_VERSION = 12;
     private static final short OFFSETS_FOR_LEADER_EPOCH_VERSION = 4;
 
     record Settings(int maxWaitMs, int maxBytes, int partitionMaxBytes, int backoffMs, int socketTimeoutMs) {
@@ -60,6 +61,8 @@ final class ReplicaFetcher implements Runnable {
     private volatile boolean running = true;
     private final Thread thread;
     private BrokerChannel channel;
+    /** The incremental fetch session on {@link #channel}; a new connection starts a new one. */
+    private final FollowerFetchSession session;
     private long failures;
     private String lastFailure;
     /** Set by {@link #wake()}: the next backoff is skipped (guarded by {@link #lock}). */
@@ -80,6 +83,7 @@ final class ReplicaFetcher implements Runnable {
         this.localId = localId;
         this.endpoints = endpoints;
         this.settings = settings;
+        this.session = new FollowerFetchSession(sourceId);
         this.thread = new Thread(this, "floe-replica-fetcher-" + sourceId);
         thread.setDaemon(true);
     }
@@ -162,6 +166,8 @@ final class ReplicaFetcher implements Runnable {
                     channel.close();
                     channel = null;
                 }
+                // The leader may or may not have taken the last request: its session epoch is unknown now.
+                session.reset();
                 backoff(settings.backoffMs());
             }
         }
@@ -299,33 +305,39 @@ final class ReplicaFetcher implements Runnable {
         }
     }
 
+    /**
+     * One Fetch on the session (KIP-227): every ready partition is named to the session, which sends only those
+     * added or changed since the last request and forgets those left out (not yet truncated, or backing off after
+     * an error; they come back, sent in full, once ready). The leader reads every partition of the session at the
+     * position it holds, and answers only those with something new; the others need nothing done here.
+     */
     private void fetch(List<Follow> work) throws IOException {
-        FetchRequestData request = new FetchRequestData().setReplicaId(localId).setMaxWaitMs(settings.maxWaitMs())
-                .setMinBytes(1).setMaxBytes(settings.maxBytes()).setIsolationLevel((byte) 0).setSessionId(0)
-                .setSessionEpoch(-1);
         Map<TopicPartition, Follow> asked = new LinkedHashMap<>();
-        Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
         for (Follow f : work) {
-            if (!f.truncated || f.retryAtMs > System.currentTimeMillis()) {
+            if (!f.truncated || f.retryAtMs > now) {
                 continue;
             }
             TopicPartition tp = f.replica.topicPartition();
             PartitionLog log = f.replica.log();
-            topics.computeIfAbsent(tp.topic(), t -> {
-                FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopic(t);
-                request.topics().add(topic);
-                return topic;
-            }).partitions().add(new FetchRequestData.FetchPartition().setPartition(tp.partition())
-                    .setCurrentLeaderEpoch(f.epoch).setFetchOffset(log.logEndOffset())
-                    .setLastFetchedEpoch(-1).setLogStartOffset(log.logStartOffset())
-                    .setPartitionMaxBytes(settings.partitionMaxBytes()));
+            session.add(tp, log.logEndOffset(), log.logStartOffset(), settings.partitionMaxBytes(), f.epoch);
             asked.put(tp, f);
         }
         if (asked.isEmpty()) {
             return;
         }
-        FetchResponseData response = (FetchResponseData) channel.call(ApiKeys.FETCH, FETCH_VERSION, request);
-        if (response.errorCode() != Errors.NONE.code()) {
+        FetchRequestData request = session.build(localId, settings.maxWaitMs(), settings.maxBytes());
+        FetchResponseData response = (FetchResponseData) channel.call(ApiKeys.FETCH,
+                FollowerFetchSession.FETCH_VERSION, request);
+        if (!session.handleResponse(response)) {
+            if (response.errorCode() == Errors.NONE.code()
+                    || FollowerFetchSession.isSessionError(response.errorCode())) {
+                // The session was evicted, the leader restarted, or the answer did not match the session: the
+                // next request is a full one, sent at once (nothing of this answer is applied).
+                LOG.debugf("fetch session with broker %d is gone (%s); starting a new one", sourceId,
+                        Errors.forCode(response.errorCode()));
+                return;
+            }
             throw new IOException("fetch failed with " + Errors.forCode(response.errorCode()));
         }
         for (FetchResponseData.FetchableTopicResponse topic : response.responses()) {

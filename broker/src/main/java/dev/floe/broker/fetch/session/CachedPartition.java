@@ -33,6 +33,11 @@ public final class CachedPartition {
     }
 
     void updateRequest(FetchRequestData.FetchPartition request) {
+        if (request.fetchOffset() < fetchOffset || request.currentLeaderEpoch() != currentLeaderEpoch) {
+            // A fetcher that went back (a follower that cut a divergent tail, a consumer that seeked) or moved to
+            // another leader epoch may have lost what it was told: the next answer carries this partition again.
+            highWatermark = -1;
+        }
         fetchOffset = request.fetchOffset();
         maxBytes = request.partitionMaxBytes();
         currentLeaderEpoch = request.currentLeaderEpoch();

@@ -21,6 +21,10 @@ public final class FetchSessionMetrics {
                 .description("Fetch sessions evicted to make room for another").register(registry);
         FunctionCounter.builder("floe.fetch.sessions.incremental.fetches", sessions, FetchSessions::incrementalFetches)
                 .description("Incremental fetch requests served on a session").register(registry);
+        FunctionCounter.builder("floe.fetch.sessions.incremental.partitions", sessions,
+                        FetchSessions::incrementalPartitions)
+                .description("Partitions named (added or changed) by incremental fetch requests; the others of "
+                        + "their sessions were implied").register(registry);
         FunctionCounter.builder("floe.fetch.sessions.errors", sessions, FetchSessions::sessionErrors)
                 .description("Fetch requests answered with a session error (unknown id, wrong epoch, topic id mismatch)")
                 .register(registry);

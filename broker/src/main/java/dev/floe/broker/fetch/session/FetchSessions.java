@@ -31,6 +31,7 @@ public final class FetchSessions {
     private final FetchSessionCache cache;
     private final AtomicLong incrementalFetches = new AtomicLong();
     private final AtomicLong sessionErrors = new AtomicLong();
+    private final AtomicLong incrementalPartitions = new AtomicLong();
 
     public FetchSessions(FetchSessionCache cache) {
         this.cache = cache;
@@ -99,6 +100,12 @@ public final class FetchSessions {
                     return new SessionlessContext(topics);
                 }
                 cache.touch(session);
+                // What the session saves shows here: next to incremental fetches, how many partitions they named.
+                int named = 0;
+                for (FetchRequestData.FetchTopic t : topics) {
+                    named += t.partitions().size();
+                }
+                incrementalPartitions.addAndGet(named);
                 int next = FetchMetadata.nextEpoch(session.epoch());
                 session.setEpoch(next);
                 return new IncrementalContext(session, next, session.toRequest(names));
@@ -118,6 +125,11 @@ public final class FetchSessions {
     /** Incremental fetches accepted on a live session. */
     public long incrementalFetches() {
         return incrementalFetches.get();
+    }
+
+    /** Partitions named (added or changed) by the incremental fetches accepted; the rest were implied. */
+    public long incrementalPartitions() {
+        return incrementalPartitions.get();
     }
 
     /** Requests answered with a session error. */
