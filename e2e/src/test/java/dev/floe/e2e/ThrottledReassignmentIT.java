@@ -4,6 +4,7 @@ import dev.floe.crds.topic.PartitionStatus;
 import dev.floe.crds.topic.Topic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
@@ -34,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code kafka-reassign-partitions.sh --throttle 500000} takes at least as long as its bytes at 500 kB/s (it copies
  * in well under a second unthrottled), the brokers describe the throttle while it is in force, and {@code --verify}
  * removes it once the move is done. A move the operator runs itself is held to the Cluster's
- * {@code spec.config replication.throttled-rate} with no one listing its replicas. Every record is read back after
- * each move.
+ * {@code spec.config replication.throttled-rate} with no one listing its replicas, and a joining broker with only a
+ * follower rate holds its own copy to it. Every record is read back after each move.
  */
 class ThrottledReassignmentIT extends OperatedCluster {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -111,6 +112,49 @@ class ThrottledReassignmentIT extends OperatedCluster {
         assertThat(seconds).as("%.0f bytes at %d bytes/s", copied, STATIC_RATE)
                 .isGreaterThanOrEqualTo((copied - 2.0 * STATIC_RATE) / STATIC_RATE);
         assertThat(readAll(move.bootstrap, move.topic, 1, "read_uncommitted")).containsExactlyElementsOf(move.values);
+    }
+
+    @Test
+    void theReplicaBeingAddedHoldsItsOwnCopyToItsFollowerRate() throws Exception {
+        long rate = 500_000;
+        Move move = placeAndFill("follower-throttled");
+        TopicPartition tp = new TopicPartition(move.topic, 0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, move.bootstrap))) {
+            // The leader lets the copy go at full speed; only the joining broker holds itself back.
+            setBrokerConfig(admin, move.leader, "leader.replication.throttled.rate", "1000000000");
+            setBrokerConfig(admin, move.joining, "follower.replication.throttled.rate", Long.toString(rate));
+            long started = System.nanoTime();
+            admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(
+                    List.of(move.staying, move.joining))))).all().get();
+            await("the move of " + tp + " completes", Duration.ofSeconds(120), () -> {
+                PartitionStatus p = kube.resources(Topic.class).inNamespace(NS).withName(move.topic).get().getStatus()
+                        .getPartitions().get(0);
+                return !p.isReassigning() && p.getReplicas().equals(List.of(move.staying, move.joining)) ? p : null;
+            });
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double copied = metric(move.joining, "floe_replication_fetch_bytes_total{topic=\"" + move.topic + "\"");
+            System.out.printf("%s: %.0f bytes copied in %.1f s under a %d bytes/s follower throttle%n", move.topic,
+                    copied, seconds, rate);
+            assertThat(copied).isGreaterThanOrEqualTo(move.bytes);
+            assertThat(seconds).as("%.0f bytes at %d bytes/s", copied, rate)
+                    .isGreaterThanOrEqualTo((copied - 2.0 * rate) / rate);
+            assertThat(metric(move.joining, "floe_replication_throttled_bytes_total{side=\"follower\""))
+                    .as("the follower counted what went through its throttle").isPositive();
+            for (int b : List.of(move.leader, move.joining)) {
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER,
+                        Integer.toString(b)), List.of(
+                        new AlterConfigOp(new ConfigEntry("leader.replication.throttled.rate", ""),
+                                AlterConfigOp.OpType.DELETE),
+                        new AlterConfigOp(new ConfigEntry("follower.replication.throttled.rate", ""),
+                                AlterConfigOp.OpType.DELETE)))).all().get();
+            }
+        }
+        assertThat(readAll(move.bootstrap, move.topic, 1, "read_uncommitted")).containsExactlyElementsOf(move.values);
+    }
+
+    private static void setBrokerConfig(Admin admin, int broker, String name, String value) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(broker)),
+                List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET)))).all().get();
     }
 
     private record Move(String topic, String bootstrap, int leader, int staying, int joining, List<String> values,

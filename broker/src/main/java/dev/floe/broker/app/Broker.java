@@ -304,13 +304,14 @@ public class Broker {
     private Replication startReplication() {
         var view = kubernetes.view();
         BrokerConfig.Replication r = config.replication();
+        throttle = replicationThrottle(view.localNodeId(), r.throttledRate());
         fetchers = new ReplicaFetchers(view.localNodeId(), view::lastKnownEndpoint, r.fetchWaitMaxMs(),
-                r.fetchResponseMaxBytes(), r.fetchMaxBytes(), r.fetchBackoffMs(), r.socketTimeoutMs(), registry);
+                r.fetchResponseMaxBytes(), r.fetchMaxBytes(), r.fetchBackoffMs(), r.socketTimeoutMs(), registry,
+                throttle);
         view.addLeaseListener(fetchers::leaseChanged);
         replicaManager = new ReplicaManager(view.localNodeId(), logs, view::leaseHeld, kubernetes.isrWriter(), fetchers,
                 r.lagTimeMaxMs(), executors.scheduler(), executors.replicationControl(), System::currentTimeMillis,
                 registry);
-        throttle = replicationThrottle(view.localNodeId(), r.throttledRate());
         ThrottledReplicas throttled = throttle.replicas();
         view.setPlacementListener(new dev.floe.broker.cluster.KubernetesClusterView.PlacementListener() {
             @Override

@@ -34,6 +34,8 @@ import java.util.function.ObjIntConsumer;
  */
 final class ReplicaFetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class);
+    /** How long a fetcher whose every partition is held by the throttle waits before asking the budget again. */
+    private static final long THROTTLED_PAUSE_MS = 100;
     private static final short OFFSETS_FOR_LEADER_EPOCH_VERSION = 4;
 
     record Settings(int maxWaitMs, int maxBytes, int partitionMaxBytes, int backoffMs, int socketTimeoutMs) {
@@ -70,6 +72,8 @@ final class ReplicaFetcher implements Runnable {
 
     /** Told the bytes of each batch set appended as a follower, per topic (the replication fetch byte metric). */
     private final ObjIntConsumer<String> fetched;
+    /** The follower side of the replication throttle, for replicas being moved here. */
+    private final FollowerQuota quota;
 
     ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings) {
         this(sourceId, localId, endpoints, settings, (topic, bytes) -> {
@@ -78,6 +82,12 @@ final class ReplicaFetcher implements Runnable {
 
     ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings,
                    ObjIntConsumer<String> fetched) {
+        this(sourceId, localId, endpoints, settings, fetched, FollowerQuota.NONE);
+    }
+
+    ReplicaFetcher(int sourceId, int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, Settings settings,
+                   ObjIntConsumer<String> fetched, FollowerQuota quota) {
+        this.quota = quota;
         this.fetched = fetched;
         this.sourceId = sourceId;
         this.localId = localId;
@@ -313,17 +323,34 @@ final class ReplicaFetcher implements Runnable {
      */
     private void fetch(List<Follow> work) throws IOException {
         Map<TopicPartition, Follow> asked = new LinkedHashMap<>();
+        Map<TopicPartition, Integer> limited = new LinkedHashMap<>();
         long now = System.currentTimeMillis();
+        boolean held = false;
         for (Follow f : work) {
             if (!f.truncated || f.retryAtMs > now) {
                 continue;
             }
             TopicPartition tp = f.replica.topicPartition();
+            // A replica being moved here whose throttle budget is spent sits this round out (it leaves the
+            // session and comes back in full when budget is there, as Kafka's follower quota does).
+            int allowance = quota.allowance(tp);
+            if (allowance == 0) {
+                held = true;
+                continue;
+            }
+            if (allowance != Integer.MAX_VALUE) {
+                limited.put(tp, allowance);
+            }
             PartitionLog log = f.replica.log();
-            session.add(tp, log.logEndOffset(), log.logStartOffset(), settings.partitionMaxBytes(), f.epoch);
+            session.add(tp, log.logEndOffset(), log.logStartOffset(),
+                    Math.min(settings.partitionMaxBytes(), allowance), f.epoch);
             asked.put(tp, f);
         }
         if (asked.isEmpty()) {
+            if (held) {
+                // Every partition is held by the throttle: wait for the budget to refill instead of spinning.
+                pause(THROTTLED_PAUSE_MS);
+            }
             return;
         }
         FetchRequestData request = session.build(localId, settings.maxWaitMs(), settings.maxBytes());
@@ -348,6 +375,25 @@ final class ReplicaFetcher implements Runnable {
                     continue;
                 }
                 apply(f, tp, p);
+                if (limited.containsKey(tp) && p.records() != null) {
+                    quota.fetched(p.records().sizeInBytes());
+                }
+            }
+        }
+    }
+
+    /** Waits {@code ms} unless stopped; unlike a backoff, a wake-up does not cut it short. */
+    private void pause(long ms) {
+        synchronized (lock) {
+            try {
+                long until = System.currentTimeMillis() + ms;
+                long left;
+                while (running && (left = until - System.currentTimeMillis()) > 0) {
+                    lock.wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
             }
         }
     }

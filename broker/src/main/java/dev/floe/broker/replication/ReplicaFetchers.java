@@ -22,6 +22,7 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
     private final Map<Integer, ReplicaFetcher> bySource = new HashMap<>();
     private final Map<TopicPartition, Integer> sourceOf = new HashMap<>();
     private final MeterRegistry registry;
+    private final FollowerQuota quota;
     /** Bytes this broker copied from leaders as a follower, per topic: what moving a replica here cost. */
     private final Map<String, Counter> fetchedBytes = new ConcurrentHashMap<>();
 
@@ -33,6 +34,15 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
     /** @param registry where {@code floe.replication.fetch.bytes} (per topic) is kept; null for none */
     public ReplicaFetchers(int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, int maxWaitMs, int maxBytes,
                            int partitionMaxBytes, int backoffMs, int socketTimeoutMs, MeterRegistry registry) {
+        this(localId, endpoints, maxWaitMs, maxBytes, partitionMaxBytes, backoffMs, socketTimeoutMs, registry,
+                FollowerQuota.NONE);
+    }
+
+    /** @param quota the follower side of the replication throttle, shared by every fetcher of this broker */
+    public ReplicaFetchers(int localId, IntFunction<ClusterView.BrokerEndpoint> endpoints, int maxWaitMs, int maxBytes,
+                           int partitionMaxBytes, int backoffMs, int socketTimeoutMs, MeterRegistry registry,
+                           FollowerQuota quota) {
+        this.quota = quota;
         this.registry = registry;
         this.localId = localId;
         this.endpoints = endpoints;
@@ -56,7 +66,7 @@ public final class ReplicaFetchers implements FollowerLinks, AutoCloseable {
             bySource.get(before).remove(tp);
         }
         bySource.computeIfAbsent(leaderId, id -> {
-            ReplicaFetcher fetcher = new ReplicaFetcher(id, localId, endpoints, settings, this::fetched);
+            ReplicaFetcher fetcher = new ReplicaFetcher(id, localId, endpoints, settings, this::fetched, quota);
             fetcher.start();
             return fetcher;
         }).add(replica, leaderEpoch);

@@ -13,7 +13,7 @@ import java.util.function.BiPredicate;
  * out of this round (a leader answers it with no records, a follower does not ask for it) and the others are served;
  * the throttle never delays a follower that is in sync, nor any partition it does not name.
  */
-public final class ReplicationThrottle {
+public final class ReplicationThrottle implements dev.floe.broker.replication.FollowerQuota {
     /** Standalone, or nothing to throttle: every answer is "not throttled". */
     public static final ReplicationThrottle NONE = new ReplicationThrottle();
 
@@ -82,6 +82,16 @@ public final class ReplicationThrottle {
      * Follower side: how many bytes of {@code tp} this broker may ask for now, with the same meaning as
      * {@link #leaderAllowance}.
      */
+    @Override
+    public int allowance(TopicPartition tp) {
+        return followerAllowance(tp);
+    }
+
+    @Override
+    public void fetched(int bytes) {
+        followerFetched(bytes);
+    }
+
     public int followerAllowance(TopicPartition tp) {
         if (rates == null || !rates.follower().limited() || !replicas.followerThrottles(tp)) {
             return Integer.MAX_VALUE;

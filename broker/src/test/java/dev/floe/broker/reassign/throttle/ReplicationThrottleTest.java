@@ -47,6 +47,25 @@ class ReplicationThrottleTest {
     }
 
     @Test
+    void theReplicaBeingAddedHoldsItsOwnFetchesToTheFollowerRate() throws Exception {
+        // This broker (1) is the one being added to partition 0.
+        ThrottledReplicas replicas = new ThrottledReplicas(1, t -> Map.of());
+        replicas.assignmentsChanged("orders", List.of(
+                new PartitionAssignment(2, 3, List.of(2, 1), List.of(2), List.of(1)),
+                new PartitionAssignment(2, 3, List.of(2, 1), List.of(2, 1))));
+        ThrottleRates rates = new ThrottleRates(0, null, now::get);
+        rates.set(ThrottleRates.FOLLOWER, 300_000L);
+        ReplicationThrottle throttle = new ReplicationThrottle(rates, replicas, (tp, f) -> false, registry);
+        assertThat(throttle.allowance(TP)).isEqualTo(300_000);
+        throttle.fetched(300_000);
+        assertThat(throttle.allowance(TP)).isZero();
+        assertThat(throttle.allowance(new TopicPartition("orders", 1))).as("not moving").isEqualTo(Integer.MAX_VALUE);
+        assertThat(throttle.leaderAllowance(TP, 2)).as("the leader rate is not set").isEqualTo(Integer.MAX_VALUE);
+        now.addAndGet(500_000_000L);
+        assertThat(throttle.allowance(TP)).isEqualTo(150_000);
+    }
+
+    @Test
     void withoutARateNothingIsThrottled() throws Exception {
         ReplicationThrottle throttle = throttle(0);
         assertThat(throttle.leaderAllowance(TP, 3)).isEqualTo(Integer.MAX_VALUE);
