@@ -143,7 +143,7 @@ public final class BalancePlanner {
             }
             after.put(topic, copy);
         });
-        LoadOutcome outcome = new LoadPlanner(brokers, zoneSpread, tolerance, loadTolerance, load).even(after);
+        LoadOutcome outcome = new LoadPlanner(brokers, zoneSpread, tolerance, loadTolerance, load).even(assignment, after);
         SortedMap<String, SortedMap<Integer, List<Integer>>> targets = new TreeMap<>();
         int moves = 0;
         int leaderships = 0;

@@ -2,7 +2,8 @@ package dev.floe.operator.balance;
 
 /**
  * What the load phase of a plan found and did: the busiest and idlest live broker's load (bytes per second, by the
- * {@link PartitionLoad} model) before it and after it, and the moves it added on top of the count phase.
+ * {@link PartitionLoad} model) before the whole plan and after it, and the moves the load phase added on top of the
+ * count phase.
  *
  * @param reorders     leadership reorders (no data moves) the load phase made
  * @param replicaMoves replicas the load phase moved to another broker

@@ -58,8 +58,10 @@ final class LoadPlanner {
 
     /**
      * Evens the loads of {@code assignment}'s replica lists, changing them in place (every list must be mutable).
+     *
+     * @param original the assignment before the whole plan (count phase included): the "before" of the outcome
      */
-    LoadOutcome even(SortedMap<String, List<List<Integer>>> assignment) {
+    LoadOutcome even(SortedMap<String, List<List<Integer>>> original, SortedMap<String, List<List<Integer>>> assignment) {
         List<List<List<Integer>>> before = new ArrayList<>();
         for (Map.Entry<String, List<List<Integer>>> topic : assignment.entrySet()) {
             names.add(topic.getKey());
@@ -83,9 +85,7 @@ final class LoadPlanner {
                 shares(t, p, current.get(t).get(p)).forEach((b, share) -> loads.merge(b, share, Double::sum));
             }
         }
-        double maxBefore = max();
-        double minBefore = min();
-        if (brokers.size() > 1 && !loadTolerance.within(minBefore, maxBefore, mean(), 1)) {
+        if (brokers.size() > 1 && !loadTolerance.within(min(), max(), mean(), 1)) {
             int limit = 4 * current.stream().mapToInt(List::size).sum() + 16;
             for (int i = 0; i < limit && !loadTolerance.within(min(), max(), mean(), 0.5); i++) {
                 Step step = best();
@@ -108,18 +108,29 @@ final class LoadPlanner {
                 }
             }
         }
-        return new LoadOutcome(maxBefore, minBefore, max(), min(), reorders, moves,
+        Map<Integer, Double> before0 = loadsOf(original);
+        return new LoadOutcome(before0.values().stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                before0.values().stream().mapToDouble(Double::doubleValue).min().orElse(0), max(), min(), reorders, moves,
                 brokers.size() <= 1 || loadTolerance.within(min(), max(), mean(), 1));
     }
 
-    /** The best step of the cheapest kind that lowers the sum of squared loads; null when none does. */
+    /**
+     * The best step of the cheapest kind that lowers the sum of squared loads; null when none does. Steps off the
+     * busiest or onto the idlest broker first; when there is none, a reorder or move between any two brokers that
+     * still draws the loads together (it frees the way for the busiest or idlest one next).
+     */
     private Step best() {
         int hot = brokers.stream().max((a, b) -> Double.compare(loads.get(a), loads.get(b))).orElseThrow();
         int cold = brokers.stream().min((a, b) -> Double.compare(loads.get(a), loads.get(b))).orElseThrow();
-        for (int kind = REORDER; kind <= EXCHANGE; kind++) {
+        Step best = best(hot, cold, false);
+        return best != null ? best : best(hot, cold, true);
+    }
+
+    private Step best(int hot, int cold, boolean anyBrokers) {
+        for (int kind = REORDER; kind <= (anyBrokers ? MOVE : EXCHANGE); kind++) {
             Step best = null;
             for (int t = 0; t < current.size(); t++) {
-                for (Step s : candidates(kind, t, hot, cold)) {
+                for (Step s : candidates(kind, t, anyBrokers ? -1 : hot, anyBrokers ? -1 : cold)) {
                     if (best == null || s.gain() > best.gain()) {
                         best = s;
                     }
@@ -132,6 +143,7 @@ final class LoadPlanner {
         return null;
     }
 
+    /** @param hot the busiest broker, -1 for any; cold likewise the idlest */
     private List<Step> candidates(int kind, int t, int hot, int cold) {
         List<Step> out = new ArrayList<>();
         List<List<Integer>> partitions = current.get(t);
@@ -144,7 +156,7 @@ final class LoadPlanner {
                 }
                 if (kind == REORDER && i > 0 && brokers.contains(r.get(0))) {
                     int leader = r.get(0);
-                    if (leader != hot && src != cold) {
+                    if (hot >= 0 && leader != hot && src != cold) {
                         continue;
                     }
                     List<Integer> reordered = swapped(r, 0, i);
@@ -159,7 +171,7 @@ final class LoadPlanner {
                     }
                 } else if (kind == MOVE) {
                     for (int dst : brokers) {
-                        if ((src == hot || dst == cold) && !r.contains(dst) && zones.keeps(r, src, dst)) {
+                        if ((hot < 0 || src == hot || dst == cold) && !r.contains(dst) && zones.keeps(r, src, dst)) {
                             consider(out, MOVE, t, p, replaced(r, i, dst), -1, null);
                         }
                     }
@@ -230,6 +242,24 @@ final class LoadPlanner {
         }
         shares(t, p, r).forEach((b, s) -> loads.merge(b, s, Double::sum));
         countInto(r, replicaCounts.get(t), leaderCounts.get(t), 1);
+    }
+
+    /** Each live broker's load under {@code assignment}. */
+    private Map<Integer, Double> loadsOf(SortedMap<String, List<List<Integer>>> assignment) {
+        Map<Integer, Double> out = new HashMap<>();
+        brokers.forEach(b -> out.put(b, 0.0));
+        assignment.forEach((topic, partitions) -> {
+            for (int p = 0; p < partitions.size(); p++) {
+                List<Integer> r = partitions.get(p);
+                for (int i = 0; i < r.size(); i++) {
+                    if (brokers.contains(r.get(i))) {
+                        out.merge(r.get(i), i == 0 ? load.leaderShare(topic, p, r.size())
+                                : load.followerShare(topic, p), Double::sum);
+                    }
+                }
+            }
+        });
+        return out;
     }
 
     /** What partition p of topic t with replica list r costs each live broker in it. */
