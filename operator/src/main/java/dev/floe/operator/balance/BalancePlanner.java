@@ -37,6 +37,9 @@ import java.util.TreeSet;
  * started), a move that puts more of a partition's replicas in one zone than the zone it leaves held (so the spread
  * over zones that placement made is kept). Replicas on brokers outside {@code brokers} are left where they are and not
  * counted. A balanced assignment yields no change.
+ *
+ * <p>With measured load ({@link #plan(SortedMap, PartitionLoad, LoadTolerance)}), {@link LoadPlanner} then evens the
+ * brokers' load on the assignment this count plan leads to, within the same rules; without it, the count plan alone.
  */
 public final class BalancePlanner {
     private final SortedSet<Integer> brokers;
