@@ -17,10 +17,11 @@ public record LoadOutcome(double maxBefore, double minBefore, double maxAfter, d
         return reorders + replicaMoves > 0;
     }
 
-    /** E.g. "broker load 30.0-2.0 MB/s, after 17.5-14.0 MB/s". */
+    /** E.g. "broker load 0 B/s to 9.3 MB/s before, 1.6 MB/s to 4.3 MB/s after (1 leadership reorders, ...)". */
     public String describe() {
-        return "broker load " + range(maxBefore, minBefore) + (drove() ? " before, " + range(maxAfter, minAfter)
-                + " after (" + reorders + " leadership reorders, " + replicaMoves + " replica moves for load)" : "");
+        return "broker load " + range(maxBefore, minBefore) + " before, " + range(maxAfter, minAfter) + " after ("
+                + (drove() ? reorders + " leadership reorders, " + replicaMoves + " replica moves for load"
+                : "the count moves alone") + ")";
     }
 
     static String range(double max, double min) {
