@@ -63,8 +63,9 @@ public class PartitionLoadSampler {
     }
 
     /**
-     * The latest load measured over the Cluster's brokers {@code 0..brokers-1}, or null when there is none yet (the
-     * first read, a broker that could not be read); starts a new read when the last one is older than the interval.
+     * The latest load measured over the Cluster's live brokers below {@code brokers}, or null when there is none yet
+     * (the first read, a live broker that could not be read); starts a new read when the last one is older than the
+     * interval.
      */
     public PartitionLoad latest(String namespace, String name, int brokers) {
         Sampled s = clusters.computeIfAbsent(namespace + "/" + name, k -> new Sampled());
@@ -85,14 +86,18 @@ public class PartitionLoadSampler {
             Map<Integer, String> live = liveBrokers.httpAddresses(namespace, name);
             Map<Integer, String> addresses = new LinkedHashMap<>();
             Map<Integer, BrokerScraper.Result> results = new TreeMap<>();
-            for (int broker = 0; broker < brokers; broker++) {
-                String address = live.get(broker);
+            // Brokers without a live Lease lead nothing (one whose Lease ran out stops leading), so they are not read
+            // and do not make the read incomplete: a scale-out's new brokers are read from the moment they are live.
+            live.forEach((broker, address) -> {
+                if (broker >= brokers) {
+                    return;
+                }
                 if (address == null || address.isEmpty()) {
-                    results.put(broker, new BrokerScraper.Result(null, "no live Lease with an HTTP address"));
+                    results.put(broker, new BrokerScraper.Result(null, "its Lease has no HTTP address"));
                 } else {
                     addresses.put(broker, address);
                 }
-            }
+            });
             results.putAll(scraper().scrape(addresses, SCRAPE_TIMEOUT));
             s.latest = s.rates.next(results);
             if (s.latest == null) {
