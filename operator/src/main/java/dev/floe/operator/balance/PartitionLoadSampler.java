@@ -81,6 +81,12 @@ public class PartitionLoadSampler {
         return s.latest;
     }
 
+    /** Whether a read of the Cluster is under way (tests). */
+    boolean reading(String namespace, String name) {
+        Sampled s = clusters.get(namespace + "/" + name);
+        return s != null && s.reading.get();
+    }
+
     private void read(String namespace, String name, int brokers, Sampled s) {
         try {
             Map<Integer, String> live = liveBrokers.httpAddresses(namespace, name);
