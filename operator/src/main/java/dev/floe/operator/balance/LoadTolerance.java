@@ -30,6 +30,7 @@ public record LoadTolerance(double percent, double floorBytesPerSecond) {
     @Override
     public String toString() {
         return "±" + (percent == Math.rint(percent) ? String.valueOf((long) percent) : String.valueOf(percent))
-                + "% of the mean";
+                + "% of the mean" + (floorBytesPerSecond > 0 ? " or " + LoadOutcome.rate(floorBytesPerSecond)
+                + " apart" : "");
     }
 }

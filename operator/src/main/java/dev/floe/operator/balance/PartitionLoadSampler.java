@@ -36,6 +36,7 @@ public class PartitionLoadSampler {
         final AtomicBoolean reading = new AtomicBoolean();
         volatile Instant lastRead = Instant.MIN;
         volatile PartitionLoad latest;
+        volatile Instant latestAt = Instant.MIN;
     }
 
     private final LiveBrokers liveBrokers;
@@ -105,9 +106,16 @@ public class PartitionLoadSampler {
                 }
             });
             results.putAll(scraper().scrape(addresses, SCRAPE_TIMEOUT));
-            s.latest = s.rates.next(results);
-            if (s.latest == null) {
-                LOG.debugf("Cluster %s/%s: no partition load yet: %s", namespace, name, results);
+            PartitionLoad load = s.rates.next(results);
+            Instant now = clock.instant();
+            if (load != null) {
+                s.latest = load;
+                s.latestAt = now;
+            } else if (s.latestAt.plus(interval.multipliedBy(2)).isBefore(now)) {
+                // One incomplete read (a broker that just took its Lease and does not serve metrics yet) keeps the
+                // last complete load for a while; longer, it would be a guess.
+                s.latest = null;
+                LOG.debugf("Cluster %s/%s: no partition load: %s", namespace, name, results);
             }
         } catch (RuntimeException e) {
             LOG.warnf("Cluster %s/%s: reading the brokers' partition load failed: %s", namespace, name, e.toString());

@@ -45,10 +45,11 @@ class PartitionLoadSamplerTest {
         server.start();
         String address = "127.0.0.1:" + server.getAddress().getPort();
         // Broker 1 holds no live Lease (not started yet): it is not read and does not hold the load back.
+        Map<Integer, String> leases = new java.util.concurrent.ConcurrentHashMap<>(Map.of(0, address));
         LiveBrokers live = new LiveBrokers(null) {
             @Override
             public Map<Integer, String> httpAddresses(String namespace, String cluster) {
-                return Map.of(0, address);
+                return Map.copyOf(leases);
             }
         };
         MutableClock clock = new MutableClock(Instant.parse("2026-12-03T12:00:00Z"));
@@ -64,6 +65,18 @@ class PartitionLoadSamplerTest {
             PartitionLoad load = await().atMost(10, TimeUnit.SECONDS)
                     .until(() -> sampler.latest("ns", "demo", 2), l -> l != null);
             assertThat(load.rate("orders", 0)).isEqualTo(new PartitionLoad.Rate(10_000, 0));
+
+            // Broker 1 took its Lease but serves no metrics yet: that read is incomplete, the last load stays a while.
+            leases.put(1, "127.0.0.1:1");
+            clock.advance(Duration.ofSeconds(30));
+            sampler.latest("ns", "demo", 2);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !sampler.reading("ns", "demo"));
+            assertThat(sampler.latest("ns", "demo", 2)).isSameAs(load);
+
+            clock.advance(Duration.ofSeconds(61));
+            sampler.latest("ns", "demo", 2);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !sampler.reading("ns", "demo"));
+            assertThat(sampler.latest("ns", "demo", 2)).as("more than two intervals without a complete read").isNull();
         } finally {
             sampler.close();
         }
