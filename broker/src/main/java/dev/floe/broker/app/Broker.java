@@ -208,6 +208,16 @@ public class Broker {
         }
 
         TopicMetrics topicMetrics = new TopicMetrics(registry);
+        // Per-partition traffic is that of the partitions this broker leads: a partition it stops leading, or whose
+        // log is deleted, leaves the scrape (the operator's load-aware balancing reads these).
+        logs.addDeleteListener(topicMetrics.partitions()::forget);
+        if (replicaManager != null) {
+            replicaManager.addLeadershipListener((tp, leader, epoch) -> {
+                if (!leader) {
+                    topicMetrics.partitions().forget(tp);
+                }
+            });
+        }
         FetchWaiters waiters = new FetchWaiters();
         fetchWaiters = waiters;
         logs.addAppendListener(waiters::appended);

@@ -111,18 +111,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return CompletableFuture.supplyAsync(() -> readAll(request, topics), io).thenCompose(f -> f).thenCompose(first -> {
             int bytes = bytesOf(first);
             if (bytes >= request.minBytes() || request.maxWaitMs() <= 0 || hasErrors(first) || partitions.isEmpty()) {
-                return CompletableFuture.completedFuture(answer(context, first));
+                return CompletableFuture.completedFuture(answer(context, first, request.replicaId() >= 0));
             }
             return new DelayedFetch(attempt, Math.max(1, request.minBytes()), partitions, waiters, io)
                     .park(scheduler, request.maxWaitMs())
-                    .thenApply(r -> answer(context, r));
+                    .thenApply(r -> answer(context, r, request.replicaId() >= 0));
         });
     }
 
     /** The final read, as the session lets it out; the bytes counted are those actually sent. */
-    private FetchResponseData answer(FetchContext context, FetchResponseData read) {
+    private FetchResponseData answer(FetchContext context, FetchResponseData read, boolean follower) {
         FetchResponseData response = context.respond(read);
-        countOut(response);
+        countOut(response, follower);
         return response;
     }
 
@@ -275,11 +275,15 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
     }
 
-    private void countOut(FetchResponseData response) {
+    private void countOut(FetchResponseData response, boolean follower) {
         for (FetchResponseData.FetchableTopicResponse t : response.responses()) {
             int bytes = 0;
             for (FetchResponseData.PartitionData p : t.partitions()) {
-                bytes += p.records() == null ? 0 : p.records().sizeInBytes();
+                int size = p.records() == null ? 0 : p.records().sizeInBytes();
+                bytes += size;
+                if (!follower && size > 0 && t.topic() != null) {
+                    metrics.fetchedByConsumer(new TopicPartition(t.topic(), p.partitionIndex()), size);
+                }
             }
             if (t.topic() != null) {
                 metrics.fetched(t.topic(), bytes);

@@ -42,6 +42,7 @@ public final class LogManager implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong bytesVerified = new java.util.concurrent.atomic.AtomicLong();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<TopicPartition>> deleteListeners = new CopyOnWriteArrayList<>();
     private volatile BiPredicate<TopicPartition, LogSegment> deletionGuard = (tp, s) -> true;
     private volatile ToLongFunction<TopicPartition> emptyLogStart = tp -> 0L;
     private volatile java.util.function.Function<TopicPartition, byte[]> emptyLogProducerState = tp -> null;
@@ -109,6 +110,11 @@ public final class LogManager implements AutoCloseable {
     /** Called after every successful append with new records, from the appending thread. */
     public void addAppendListener(Consumer<TopicPartition> listener) {
         appendListeners.add(listener);
+    }
+
+    /** Called after a partition's log was deleted ({@link #delete}), from the deleting thread. */
+    public void addDeleteListener(Consumer<TopicPartition> listener) {
+        deleteListeners.add(listener);
     }
 
     /** Segments the guard rejects are never deleted by local retention (tiering keeps unuploaded ones). */
@@ -259,6 +265,9 @@ public final class LogManager implements AutoCloseable {
             try (var files = Files.walk(partitionDir(tp))) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+        for (Consumer<TopicPartition> l : deleteListeners) {
+            l.accept(tp);
         }
     }
 

@@ -107,7 +107,7 @@ public final class PartitionAppender {
             }
             AppendResult result = appendNow(log, records);
             if (result.ok()) {
-                metrics.appended(tp.topic(), result.bytes(), result.records());
+                metrics.appended(tp, result.bytes(), result.records());
             } else {
                 metrics.produceFailed(tp.topic());
                 LOG.debugf("append to %s refused with %s: %s", tp, result.error(), result.message());

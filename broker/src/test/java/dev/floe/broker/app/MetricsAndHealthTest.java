@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** What an operator scrapes and probes: Prometheus metrics and health on the HTTP port. */
 @QuarkusTest
@@ -59,5 +62,49 @@ class MetricsAndHealthTest {
         assertThat(metrics).contains("floe_kafka_connections_active");
         assertThat(metrics).containsPattern("floe_log_partitions [1-9]");
         assertThat(metrics).containsPattern("floe_log_size_bytes [1-9]");
+    }
+
+    /** What the operator's load-aware balancing reads: bytes in and out of each partition this broker leads. */
+    @Test
+    void partitionTrafficIsCountedPerPartitionAndLeavesWithTheTopic() throws Exception {
+        String topic = "pm-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = KafkaClients.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(20, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(Map.of())) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(topic, 1, "k", "value-" + i)).get(20, TimeUnit.SECONDS);
+            }
+        }
+        String metrics = get("/q/metrics").body();
+        double topicIn = value(metrics, "floe_topic_bytes_in_bytes_total{topic=\"" + topic + "\"}");
+        assertThat(topicIn).isPositive();
+        // Every byte of the topic went to partition 1; partition 0 took none and has no series.
+        assertThat(value(metrics, series("floe_partition_bytes_in_bytes_total", topic, 1))).isEqualTo(topicIn);
+        assertThat(metrics).doesNotContain(series("floe_partition_bytes_in_bytes_total", topic, 0));
+        assertThat(value(metrics, series("floe_partition_bytes_out_bytes_total", topic, 1))).as("no consumer yet")
+                .isZero();
+
+        KafkaClients.readAll(List.of(new TopicPartition(topic, 1)), 20);
+        metrics = get("/q/metrics").body();
+        // A consumer that read the partition once from the start was sent at least every byte appended to it.
+        assertThat(value(metrics, series("floe_partition_bytes_out_bytes_total", topic, 1))).isGreaterThanOrEqualTo(topicIn);
+
+        try (Admin admin = KafkaClients.admin()) {
+            admin.deleteTopics(List.of(topic)).all().get(20, TimeUnit.SECONDS);
+        }
+        await().atMost(20, TimeUnit.SECONDS).untilAsserted(() -> assertThat(get("/q/metrics").body())
+                .doesNotContain(series("floe_partition_bytes_in_bytes_total", topic, 1))
+                .doesNotContain(series("floe_partition_bytes_out_bytes_total", topic, 1)));
+    }
+
+    private static String series(String name, String topic, int partition) {
+        return name + "{partition=\"" + partition + "\",topic=\"" + topic + "\"}";
+    }
+
+    private static double value(String metrics, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+        assertThat(m.find()).as("series %s in%n%s", series, metrics).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 }

@@ -37,18 +37,27 @@ import java.util.TreeSet;
  * started), a move that puts more of a partition's replicas in one zone than the zone it leaves held (so the spread
  * over zones that placement made is kept). Replicas on brokers outside {@code brokers} are left where they are and not
  * counted. A balanced assignment yields no change.
+ *
+ * <p>With measured load ({@link #plan(SortedMap, PartitionLoad, LoadTolerance)}), {@link LoadPlanner} then evens the
+ * brokers' load on the assignment this count plan leads to, within the same rules; without it, the count plan alone.
  */
 public final class BalancePlanner {
     private final SortedSet<Integer> brokers;
-    private final Map<Integer, String> zones;
+    private final ZoneSpread zoneSpread;
     private final int tolerance;
     /** Replicas and preferred leaderships of every live broker over all topics, updated as the plan moves them. */
     private final Map<Integer, Integer> totalReplicas = new HashMap<>();
     private final Map<Integer, Integer> totalLeaders = new HashMap<>();
 
     /** The plan: new replica lists of the partitions that change, and the replicas that change broker. */
+    /** @param load what the load phase found and did; null when the plan had no load data (counts only) */
     public record Plan(SortedMap<String, SortedMap<Integer, List<Integer>>> targets, int replicaMoves,
-                       int leadershipMoves, int swaps, boolean withinTolerance) {
+                       int leadershipMoves, int swaps, boolean withinTolerance, LoadOutcome load) {
+        public Plan(SortedMap<String, SortedMap<Integer, List<Integer>>> targets, int replicaMoves,
+                    int leadershipMoves, int swaps, boolean withinTolerance) {
+            this(targets, replicaMoves, leadershipMoves, swaps, withinTolerance, null);
+        }
+
         public int partitions() {
             return targets.values().stream().mapToInt(Map::size).sum();
         }
@@ -69,7 +78,7 @@ public final class BalancePlanner {
             throw new IllegalArgumentException("tolerance must be at least 1, got " + tolerance);
         }
         this.brokers = new TreeSet<>(brokers);
-        this.zones = zones;
+        this.zoneSpread = new ZoneSpread(zones);
         this.tolerance = tolerance;
     }
 
@@ -117,6 +126,46 @@ public final class BalancePlanner {
             }
         }
         return new Plan(targets, moves, leaderships, swaps, within);
+    }
+
+    /**
+     * The count plan, then, with load data, its load phase ({@link LoadPlanner}) on the assignment the count plan
+     * leads to. Without load data ({@code load} null or empty) exactly {@link #plan(SortedMap)}.
+     */
+    public Plan plan(SortedMap<String, List<List<Integer>>> assignment, PartitionLoad load, LoadTolerance loadTolerance) {
+        Plan counts = plan(assignment);
+        if (load == null || load.isEmpty() || loadTolerance == null) {
+            return counts;
+        }
+        SortedMap<String, List<List<Integer>>> after = new TreeMap<>();
+        assignment.forEach((topic, partitions) -> {
+            Map<Integer, List<Integer>> targets = counts.targets().getOrDefault(topic, new TreeMap<>());
+            List<List<Integer>> copy = new ArrayList<>();
+            for (int p = 0; p < partitions.size(); p++) {
+                copy.add(new ArrayList<>(targets.getOrDefault(p, partitions.get(p))));
+            }
+            after.put(topic, copy);
+        });
+        LoadOutcome outcome = new LoadPlanner(brokers, zoneSpread, tolerance, loadTolerance, load).even(assignment, after);
+        SortedMap<String, SortedMap<Integer, List<Integer>>> targets = new TreeMap<>();
+        int moves = 0;
+        int leaderships = 0;
+        for (Map.Entry<String, List<List<Integer>>> topic : assignment.entrySet()) {
+            SortedMap<Integer, List<Integer>> changed = new TreeMap<>();
+            for (int p = 0; p < topic.getValue().size(); p++) {
+                List<Integer> before = topic.getValue().get(p);
+                List<Integer> now = after.get(topic.getKey()).get(p);
+                if (!now.equals(before)) {
+                    changed.put(p, List.copyOf(now));
+                    moves += (int) now.stream().filter(b -> !before.contains(b)).count();
+                    leaderships += now.get(0).equals(before.get(0)) ? 0 : 1;
+                }
+            }
+            if (!changed.isEmpty()) {
+                targets.put(topic.getKey(), changed);
+            }
+        }
+        return new Plan(targets, moves, leaderships, counts.swaps(), counts.withinTolerance(), outcome);
     }
 
     /** One topic's partitions, changed in place as the plan decides. */
@@ -271,24 +320,8 @@ public final class BalancePlanner {
         }
     }
 
-    /**
-     * Whether moving a replica of {@code r} from {@code src} to {@code dst} keeps its spread over zones: the zone it
-     * enters holds, without {@code src}, no more of the partition's replicas than the zone it leaves.
-     */
     private boolean keepsZoneSpread(List<Integer> r, int src, int dst) {
-        String from = zoneOf(src);
-        String to = zoneOf(dst);
-        if (from.equals(to)) {
-            return true;
-        }
-        long inFrom = r.stream().filter(b -> b != src && zoneOf(b).equals(from)).count();
-        long inTo = r.stream().filter(b -> b != src && zoneOf(b).equals(to)).count();
-        return inTo <= inFrom;
-    }
-
-    private String zoneOf(int broker) {
-        String zone = zones.get(broker);
-        return zone == null || zone.isEmpty() ? "\u0000broker-" + broker : zone;
+        return zoneSpread.keeps(r, src, dst);
     }
 
     private static void shift(Map<Integer, Integer> topic, Map<Integer, Integer> total, int src, int dst) {

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -40,6 +41,11 @@ import java.util.stream.IntStream;
  * Topics; each look re-plans from what the Topics say now, so an operator restart resumes, and a batch that a failover
  * or a user's move changed is planned around. A round runs only when the broker count changed since the last one:
  * a user's own reassignment afterwards is not undone.
+ *
+ * <p>Load: with the brokers' measured per-partition traffic ({@link PartitionLoadSampler}), each plan also evens the
+ * brokers' load within {@code floe.operator.balance.load-tolerance-percent} of the mean ({@link LoadPlanner}), cheapest
+ * moves first, never breaking the count tolerance; without it (first read, a broker unreadable, turned off) the plan
+ * is the count plan alone. The round's status and Events give the busiest and idlest broker's load before and after.
  */
 @ApplicationScoped
 public class ClusterBalance {
@@ -58,12 +64,36 @@ public class ClusterBalance {
     private final ReassignmentPass reassignments;
     private final int tolerance;
     private final int maxMoving;
+    private final PartitionLoadSampler loads;
+    private final LoadTolerance loadTolerance;
     private final Map<String, AtomicInteger> left = new ConcurrentHashMap<>();
 
+    /** Counts only (no load data): as before load-aware balancing, for tests. */
+    public ClusterBalance(KubernetesClient client, EventRecorder events, BrokerZones zones, MeterRegistry meters,
+                          int tolerance, int maxMoving) {
+        this(client, events, zones, meters, tolerance, maxMoving, null, LoadTolerance.DEFAULT);
+    }
+
+    @Inject
     public ClusterBalance(KubernetesClient client, EventRecorder events, BrokerZones zones, MeterRegistry meters,
                           @ConfigProperty(name = "floe.operator.balance.tolerance", defaultValue = "1") int tolerance,
                           @ConfigProperty(name = "floe.operator.balance.max-partitions-moving", defaultValue = "8")
-                          int maxMoving) {
+                          int maxMoving,
+                          PartitionLoadSampler loads,
+                          @ConfigProperty(name = "floe.operator.balance.load-aware", defaultValue = "true")
+                          boolean loadAware,
+                          @ConfigProperty(name = "floe.operator.balance.load-tolerance-percent", defaultValue = "20")
+                          double loadTolerancePercent,
+                          @ConfigProperty(name = "floe.operator.balance.load-floor-bytes-per-second",
+                                  defaultValue = "1048576") double loadFloor) {
+        this(client, events, zones, meters, tolerance, maxMoving, loadAware ? loads : null,
+                new LoadTolerance(loadTolerancePercent, loadFloor));
+    }
+
+    ClusterBalance(KubernetesClient client, EventRecorder events, BrokerZones zones, MeterRegistry meters,
+                   int tolerance, int maxMoving, PartitionLoadSampler loads, LoadTolerance loadTolerance) {
+        this.loads = loads;
+        this.loadTolerance = loadTolerance;
         this.client = client;
         this.events = events;
         this.zones = zones;
@@ -89,6 +119,8 @@ public class ClusterBalance {
         if (annotations != null && "false".equalsIgnoreCase(annotations.get(ANNOTATION))) {
             return;
         }
+        // Read in the background whatever the round: a round that starts then has rates ready.
+        PartitionLoad load = loads == null ? null : loads.latest(namespace, name, wanted);
         boolean roundDue = before == null || before.getBrokers() != wanted || !BALANCED.equals(before.getState());
         if (!roundDue) {
             return;
@@ -103,8 +135,8 @@ public class ClusterBalance {
                         + "drain %s, live brokers %s", namespace, name, wanted, running, status.getDrain() != null,
                         live.keySet());
             }
-            status.setBalance(new BalanceStatus(wanted, sameRound ? BALANCING : WAITING,
-                    sameRound ? before.getPartitionsLeft() : 0, movedSoFar));
+            status.setBalance(withLoad(new BalanceStatus(wanted, sameRound ? BALANCING : WAITING,
+                    sameRound ? before.getPartitionsLeft() : 0, movedSoFar), before, sameRound, null));
             return;
         }
         List<Topic> topics = topics(namespace, name);
@@ -118,7 +150,17 @@ public class ClusterBalance {
         IntPredicate isLive = live::containsKey;
         BalancePlanner planner = new BalancePlanner(new TreeSet<>(live.keySet().stream()
                 .filter(b -> b < wanted).toList()), zones.of(namespace, name), tolerance);
-        BalancePlanner.Plan plan = planner.plan(assignment(topics));
+        SortedMap<String, List<List<Integer>>> assignment = assignment(topics);
+        int partitionCount = assignment.values().stream().mapToInt(List::size).sum();
+        if (load != null && movedSoFar > 2 * partitionCount) {
+            // A safety valve: rates that change between batches could keep a round moving load back and forth.
+            // Past twice the partition count in one round, the round finishes on counts alone.
+            LOG.infof("Cluster %s/%s: the balancing round has moved %d partitions (of %d); it ends on counts alone",
+                    namespace, name, movedSoFar, partitionCount);
+            load = null;
+        }
+        BalancePlanner.Plan plan = planner.plan(assignment, load, loadTolerance);
+        LoadOutcome loadOutcome = plan.load();
         int leftNow = moving + plan.partitions();
         gauge(namespace, name).set(leftNow);
         if (moving > 0) {
@@ -127,28 +169,35 @@ public class ClusterBalance {
                 LOG.infof("Cluster %s/%s: balancing round for %d brokers: %d partitions moving, %d more planned",
                         namespace, name, wanted, moving, plan.partitions());
             }
-            status.setBalance(new BalanceStatus(wanted, BALANCING, leftNow, movedSoFar));
+            status.setBalance(withLoad(new BalanceStatus(wanted, BALANCING, leftNow, movedSoFar), before, true,
+                    loadOutcome));
             return;
         }
         if (plan.isEmpty()) {
-            status.setBalance(new BalanceStatus(wanted, BALANCED, 0, movedSoFar));
-            events.normal(cluster, "Balanced", movedSoFar == 0
+            BalanceStatus done = withLoad(new BalanceStatus(wanted, BALANCED, 0, movedSoFar), before, sameRound,
+                    loadOutcome);
+            status.setBalance(done);
+            events.normal(cluster, "Balanced", (movedSoFar == 0
                     ? wanted + " brokers already carry an even share of every topic's replicas and preferred "
                     + "leaders (within " + tolerance + "); nothing moved"
                     : "every topic's replicas and preferred leaders are even over the " + wanted + " brokers (within "
-                    + tolerance + "); " + movedSoFar + " partitions moved or reordered");
+                    + tolerance + "); " + movedSoFar + " partitions moved or reordered") + loadSummary(done));
             return;
         }
         int recorded = record(namespace, name, plan, isLive);
         meters.counter("floe.operator.balance.partitions.moved", "namespace", namespace, "cluster", name)
                 .increment(recorded);
-        status.setBalance(new BalanceStatus(wanted, BALANCING, leftNow, movedSoFar + recorded));
+        status.setBalance(withLoad(new BalanceStatus(wanted, BALANCING, leftNow, movedSoFar + recorded), before,
+                sameRound, loadOutcome));
         if (!sameRound) {
             events.normal(cluster, "BalanceStarted", wanted + " brokers: moving " + plan.replicaMoves()
                     + " replicas and " + plan.leadershipMoves() + " preferred leaderships in " + plan.partitions()
                     + " partitions so every broker carries an even share (within " + tolerance + "), at most "
                     + maxMoving + " partitions at a time; " + recorded + " recorded now"
-                    + (plan.withinTolerance() ? "" : "; the zone spread does not allow a full balance"));
+                    + (plan.withinTolerance() ? "" : "; the zone spread does not allow a full balance")
+                    + (loadOutcome == null ? "; no load data, counts only"
+                    : "; " + loadOutcome.describe() + ", tolerance " + loadTolerance
+                    + (loadOutcome.within() ? "" : " (not reachable within the count tolerance and zones)")));
         } else if (recorded > 0) {
             events.normal(cluster, "BalanceProgress", recorded + " more partition moves recorded; " + leftNow
                     + " partitions left");
@@ -156,6 +205,42 @@ public class ClusterBalance {
             LOG.warnf("Cluster %s/%s: balancing planned %d partitions but none could be recorded (each was being "
                     + "moved or already had its target): %s", namespace, name, plan.partitions(), plan.targets());
         }
+    }
+
+    /**
+     * The round's load figures on {@code next}: those of the round so far, the "before" ones from the first plan of
+     * the round that had load data, the "after" ones from the latest plan ({@code load}, null when it had none).
+     */
+    static BalanceStatus withLoad(BalanceStatus next, BalanceStatus before, boolean sameRound, LoadOutcome load) {
+        if (sameRound && before != null) {
+            next.setLoadDriven(before.getLoadDriven());
+            next.setMaxBrokerLoadBefore(before.getMaxBrokerLoadBefore());
+            next.setMinBrokerLoadBefore(before.getMinBrokerLoadBefore());
+            next.setMaxBrokerLoadAfter(before.getMaxBrokerLoadAfter());
+            next.setMinBrokerLoadAfter(before.getMinBrokerLoadAfter());
+            next.setLoadWithinTolerance(before.getLoadWithinTolerance());
+        }
+        if (load != null) {
+            if (next.getMaxBrokerLoadBefore() == null) {
+                next.setMaxBrokerLoadBefore(Math.round(load.maxBefore()));
+                next.setMinBrokerLoadBefore(Math.round(load.minBefore()));
+            }
+            next.setMaxBrokerLoadAfter(Math.round(load.maxAfter()));
+            next.setMinBrokerLoadAfter(Math.round(load.minAfter()));
+            next.setLoadWithinTolerance(load.within());
+            next.setLoadDriven(Boolean.TRUE.equals(next.getLoadDriven()) || load.drove());
+        }
+        return next;
+    }
+
+    private String loadSummary(BalanceStatus s) {
+        if (s.getMaxBrokerLoadAfter() == null) {
+            return "; no load data, counts only";
+        }
+        return "; broker load " + LoadOutcome.range(s.getMaxBrokerLoadAfter(), s.getMinBrokerLoadAfter())
+                + (Boolean.TRUE.equals(s.getLoadDriven()) ? ", was " + LoadOutcome.range(s.getMaxBrokerLoadBefore(),
+                s.getMinBrokerLoadBefore()) + " (load drove moves)" : "")
+                + (Boolean.TRUE.equals(s.getLoadWithinTolerance()) ? ", within " : ", outside ") + loadTolerance;
     }
 
     /** Record the first {@code maxMoving} targets of the plan in the Topics' status. @return partitions recorded */

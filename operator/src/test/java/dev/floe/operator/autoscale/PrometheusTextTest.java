@@ -22,6 +22,11 @@ class PrometheusTextTest {
             process_cpu_usage 0.25
             floe_log_partitions 7.0
             system_load_average_1m NaN
+            # TYPE floe_partition_bytes_in_bytes counter
+            floe_partition_bytes_in_bytes_total{partition="0",topic="payments"} 800.0
+            floe_partition_bytes_in_bytes_total{partition="3",topic="a \\"quoted\\", topic"} 400.0
+            floe_partition_bytes_out_bytes_total{partition="0",topic="payments"} 4000.0
+            floe_partition_bytes_in_bytes_total{partition="x",topic="payments"} 1.0
             """;
 
     @Test
@@ -46,6 +51,25 @@ class PrometheusTextTest {
         assertThat(idle.cpu()).isNull();
         assertThatThrownBy(() -> BrokerReading.parse(Instant.EPOCH, "jvm_threads_live_threads 12.0\n"))
                 .as("another application's page gives no zeros").hasMessageContaining("not a Floe broker's metrics");
+    }
+
+    @Test
+    void seriesComeWithTheirLabels() {
+        PrometheusText text = new PrometheusText(EXPOSITION);
+        assertThat(text.series("floe_partition_bytes_in_bytes_total")).containsExactly(
+                new PrometheusText.Series(Map.of("partition", "0", "topic", "payments"), 800.0),
+                new PrometheusText.Series(Map.of("partition", "3", "topic", "a \"quoted\", topic"), 400.0),
+                new PrometheusText.Series(Map.of("partition", "x", "topic", "payments"), 1.0));
+        assertThat(text.series("process_cpu_usage")).containsExactly(new PrometheusText.Series(Map.of(), 0.25));
+    }
+
+    @Test
+    void aBrokerReadingTakesThePartitionCounters() {
+        BrokerReading r = BrokerReading.parse(Instant.EPOCH, EXPOSITION);
+        assertThat(r.partitions()).containsExactlyInAnyOrder(
+                new BrokerReading.PartitionCounters("payments", 0, 800.0, 4000.0),
+                new BrokerReading.PartitionCounters("a \"quoted\", topic", 3, 400.0, 0.0));
+        assertThat(r.bytesIn()).as("the topic counters are still what the autoscaler reads").isEqualTo(1500.5);
     }
 
     @Test
