@@ -8,14 +8,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,9 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -52,9 +48,10 @@ import java.util.stream.Stream;
  *       Timed until broker 2 leads its share (4 partitions, from the Topic status) and a fetch from a partition it
  *       leads returns records; bytes moved are broker 2's {@code floe_replication_fetch_bytes_total}.</li>
  *   <li>Kafka: three KRaft brokers, the same topic placed on nodes 1 and 2 only, the same bytes; then the moves a
- *       balancer would make (as many as Floe's balancer made) with the Admin API's alterPartitionReassignments (what
- *       {@code kafka-reassign-partitions.sh --execute} calls) and a preferred leader election. Timed from the
- *       submission to the same two conditions; bytes moved are node 3's replica sizes (describeLogDirs).</li>
+ *       balancer would make (as many of the topic's replicas as Floe's balancer put on its new broker) with
+ *       {@code kafka-reassign-partitions.sh --execute} and {@code kafka-leader-election.sh} (their main classes, as
+ *       processes). Timed from starting the first tool to the same two conditions; bytes moved are node 3's replica
+ *       sizes (describeLogDirs).</li>
  * </ol>
  * Writes {@code target/scaleout-bench.md}.
  */
@@ -180,31 +177,44 @@ class ScaleOutBench extends OperatedCluster {
             long total = replicaBytes(admin, 1) + replicaBytes(admin, 2);
             total /= 2;
 
-            // The moves a balancer makes for node 3: as many as Floe's balancer made (at least the leadership
-            // share), spread over the partitions; the first SHARE make node 3 the preferred leader.
+            // The moves a balancer makes for node 3: as many of this topic's replicas as Floe's balancer put on its
+            // new broker (a fair share is 8 of 24), spread over the partitions; the first SHARE make node 3 the
+            // preferred leader.
             int moves = Math.max(SHARE, Math.min(PARTITIONS, floeMoves));
-            Map<TopicPartition, Optional<NewPartitionReassignment>> plan = new TreeMap<>(
-                    (a, b) -> Integer.compare(a.partition(), b.partition()));
+            StringBuilder json = new StringBuilder("{\"version\": 1, \"partitions\": [");
+            List<Integer> toLead = new ArrayList<>();
             for (int j = 0; j < moves; j++) {
                 int p = j * PARTITIONS / moves;
                 List<Integer> old = placement.get(p);
                 List<Integer> target = j < SHARE ? List.of(3, old.get(1)) : List.of(old.get(0), 3);
-                plan.put(new TopicPartition(BENCH, p), Optional.of(new NewPartitionReassignment(target)));
+                if (j < SHARE) {
+                    toLead.add(p);
+                }
+                json.append(j == 0 ? "" : ", ").append("{\"topic\": \"").append(BENCH).append("\", \"partition\": ")
+                        .append(p).append(", \"replicas\": ").append(target).append("}");
             }
+            Path plan = Files.writeString(work.resolve("kafka-reassignment.json"), json.append("]}").toString());
+            // What a Kafka user runs: kafka-reassign-partitions.sh --execute (no --throttle, the tool's default),
+            // then kafka-leader-election.sh for the new preferred leaders. The tools' own JVM starts are in the time.
             long submittedAt = System.nanoTime();
-            admin.alterPartitionReassignments(plan).all().get(30, TimeUnit.SECONDS);
+            Cli.Result execute = Cli.kafka("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", null,
+                    "--bootstrap-server", bootstrap, "--reassignment-json-file", plan.toString(), "--execute").ok();
+            if (!execute.stdout().contains("Successfully started partition reassignment")) {
+                throw new AssertionError("kafka-reassign-partitions --execute: " + execute.all());
+            }
             await("the reassignment completes", Duration.ofMinutes(10), () ->
                     admin.listPartitionReassignments().reassignments().get().isEmpty() ? true : null);
-            Set<TopicPartition> toLead = plan.entrySet().stream()
-                    .filter(e -> e.getValue().orElseThrow().targetReplicas().get(0) == 3).map(Map.Entry::getKey)
-                    .collect(Collectors.toSet());
-            admin.electLeaders(ElectionType.PREFERRED, toLead).partitions().get(30, TimeUnit.SECONDS);
+            Path election = Files.writeString(work.resolve("kafka-election.json"), "{\"partitions\": ["
+                    + toLead.stream().map(p -> "{\"topic\": \"" + BENCH + "\", \"partition\": " + p + "}")
+                    .collect(Collectors.joining(", ")) + "]}");
+            Cli.kafka("org.apache.kafka.tools.LeaderElectionCommand", null, "--bootstrap-server", bootstrap,
+                    "--election-type", "PREFERRED", "--path-to-json-file", election.toString()).ok();
             await("node 3 leads " + SHARE + " partitions", Duration.ofMinutes(5), () -> {
                 var d = admin.describeTopics(List.of(BENCH)).allTopicNames().get().get(BENCH);
                 return d.partitions().stream().filter(p -> p.leader() != null && p.leader().id() == 3).count()
                         >= SHARE ? d : null;
             });
-            awaitFetch(cluster.bootstrap(3), toLead.iterator().next().partition(), 3);
+            awaitFetch(cluster.bootstrap(3), toLead.get(0), 3);
             long servedAt = System.nanoTime();
             return new Result(seconds(servedAt - submittedAt), Double.NaN, replicaBytes(admin, 3), total, total,
                     moves);
