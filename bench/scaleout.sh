@@ -7,6 +7,7 @@
 #
 #   bench/scaleout.sh                                      # 1024 MB of 1 KiB records, 2 MiB segments
 #   bench/scaleout.sh -Dfloe.bench.mb=300 -Dfloe.bench.segment-mib=2
+# Kafka side: kafka-reassign-partitions.sh --execute and kafka-leader-election.sh, run as processes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl broker,operator -am install -DskipTests -Djib.skip
