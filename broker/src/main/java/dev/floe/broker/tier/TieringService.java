@@ -460,8 +460,8 @@ public final class TieringService {
 
     /**
      * The oldest remote segment, read in one step: remote retention removes from the list concurrently, so an
-     * {@code isEmpty()} followed by {@code get(0)} could see the list empty in between and throw (RemoteSegmentListRaceTest
-     * puts retention exactly there).
+     * {@code isEmpty()} followed by {@code get(0)} could see the list empty in between and throw
+     * (RemoteSegmentListRaceTest puts retention exactly there).
      */
     private static RemoteSegmentRef firstRemote(PartitionTier tier) {
         return tier == null ? null : tier.segments.stream().findFirst().orElse(null);
