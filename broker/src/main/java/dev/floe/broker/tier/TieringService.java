@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Moves sealed segments to object storage and reads them back. Uploads go oldest first and only for segments
@@ -42,7 +43,11 @@ public final class TieringService {
 
     private static final class PartitionTier {
         final RemotePartitionStore store;
-        final List<RemoteSegmentRef> segments = new CopyOnWriteArrayList<>();
+        /**
+         * Written by uploads, listings, rewrites and remote retention while fetches read it, unlocked: every reader
+         * takes one snapshot (a stream, an iteration or one atomic call), never a check and then a second access.
+         */
+        final List<RemoteSegmentRef> segments;
         volatile long uploadedThrough = -1;
         /** Where DeleteRecords moved the partition's start, as the bucket says (-1: never): records below are hidden. */
         volatile long logStart = -1;
@@ -51,12 +56,20 @@ public final class TieringService {
         volatile long nextAttemptAt;
         volatile int failures;
 
-        PartitionTier(RemotePartitionStore store) {
+        PartitionTier(RemotePartitionStore store, List<RemoteSegmentRef> segments) {
             this.store = store;
+            this.segments = segments;
         }
     }
 
     private final StoreFactory factory;
+    /**
+     * Makes each partition's remote segment list. Always a new CopyOnWriteArrayList in production; a test seam
+     * (issue 10, "remote segment list is read with check-then-act"): a test passes a subclass that runs remote
+     * retention right after a reader's first access of the list, which makes a check-then-act reader fail every
+     * time instead of once in a rare timing window. Called once per partition, never on a read.
+     */
+    private final Supplier<? extends CopyOnWriteArrayList<RemoteSegmentRef>> segmentLists;
     /**
      * Whether this broker leads a partition now. Only the leader uploads and applies remote retention: replicas
      * writing the same offsets to one bucket would race on its manifests. A single broker leads everything.
@@ -92,6 +105,13 @@ public final class TieringService {
      */
     public TieringService(StoreFactory factory, LogManager logs, Function<String, String> topicIdOf, MeterRegistry registry,
                           int uploadParallelism) {
+        this(factory, logs, topicIdOf, registry, uploadParallelism, CopyOnWriteArrayList::new);
+    }
+
+    /** Tests only: {@code segmentLists} makes each partition's remote segment list (see the field). */
+    TieringService(StoreFactory factory, LogManager logs, Function<String, String> topicIdOf, MeterRegistry registry,
+                   int uploadParallelism, Supplier<? extends CopyOnWriteArrayList<RemoteSegmentRef>> segmentLists) {
+        this.segmentLists = segmentLists;
         this.uploads = Executors.newFixedThreadPool(Math.max(1, uploadParallelism), r -> {
             Thread t = new Thread(r, "floe-tier-upload");
             t.setDaemon(true);
@@ -117,7 +137,7 @@ public final class TieringService {
 
     private PartitionTier tier(TopicPartition tp) {
         return tiers.computeIfAbsent(tp, k -> new PartitionTier(
-                factory.open(tp.topic(), topicIdOf.apply(tp.topic()), tp.partition())));
+                factory.open(tp.topic(), topicIdOf.apply(tp.topic()), tp.partition()), segmentLists.get()));
     }
 
     /** Read the remote segment list once; until then nothing counts as uploaded. */
@@ -440,7 +460,8 @@ public final class TieringService {
 
     /**
      * The oldest remote segment, read in one step: remote retention removes from the list concurrently, so an
-     * {@code isEmpty()} followed by {@code get(0)} could see the list empty in between and throw.
+     * {@code isEmpty()} followed by {@code get(0)} could see the list empty in between and throw
+     * (RemoteSegmentListRaceTest puts retention exactly there).
      */
     private static RemoteSegmentRef firstRemote(PartitionTier tier) {
         return tier == null ? null : tier.segments.stream().findFirst().orElse(null);
@@ -594,9 +615,10 @@ public final class TieringService {
         PartitionTier tier = tier(tp);
         RemoteSegmentRef rewritten = tier.store.rewrite(segment, records);
         synchronized (tier) {
-            int at = tier.segments.indexOf(segment);
-            if (at >= 0 && rewritten != null) {
-                tier.segments.set(at, rewritten);
+            // One atomic call each, not indexOf() then set(): remote retention removes older segments unlocked, and
+            // between the two the index would shift and set() would overwrite the next segment (or throw).
+            if (rewritten != null) {
+                tier.segments.replaceAll(s -> s.equals(segment) ? rewritten : s);
             } else {
                 tier.segments.remove(segment);
             }
