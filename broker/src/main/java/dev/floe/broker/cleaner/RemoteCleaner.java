@@ -160,6 +160,10 @@ public final class RemoteCleaner implements AutoCloseable {
             LOG.infof("%s: removed %d objects interrupted remote cleans left", tp, garbage);
         }
         List<RemoteSegmentRef> segments = tiering.remoteSegments(tp);
+        if (segments.isEmpty()) {
+            // Remote retention removed the last segment since clean() looked: nothing to clean this pass.
+            return null;
+        }
         long from = checkpointOf(tp, log);
         long remoteEnd = segments.get(segments.size() - 1).lastOffset() + 1;
         long[] read = {0};

@@ -204,8 +204,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     long stable = log.lastStableOffset();
                     ReadResult read = log.read(p.fetchOffset(), Math.max(limit, 0), first,
                             committed ? ReadBound.LAST_STABLE_OFFSET : ReadBound.HIGH_WATERMARK);
-                    long globalStart = tier == null || tier.remoteStart(tp) < 0 ? read.logStartOffset()
-                            : Math.min(tier.remoteStart(tp), read.logStartOffset());
+                    // One look at the remote start: retention may empty the bucket between two.
+                    long remoteStart = tier == null ? -1 : tier.remoteStart(tp);
+                    long globalStart = remoteStart < 0 ? read.logStartOffset()
+                            : Math.min(remoteStart, read.logStartOffset());
                     out.setErrorCode(read.error().code())
                             .setHighWatermark(read.highWatermark())
                             .setLastStableOffset(Math.min(stable, read.highWatermark()))
