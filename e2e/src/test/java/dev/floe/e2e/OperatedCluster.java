@@ -76,10 +76,11 @@ abstract class OperatedCluster {
                 kube.load(Files.newInputStream(crd)).create();
             }
         }
-        operator = new OperatorProcess(work, Map.of(
-                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiUrl,
-                "QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true",
-                "QUARKUS_KUBERNETES_CLIENT_NAMESPACE", NS)).start();
+        Map<String, String> operatorEnv = new LinkedHashMap<>(operatorEnvironment());
+        operatorEnv.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiUrl);
+        operatorEnv.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+        operatorEnv.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", NS);
+        operator = new OperatorProcess(work, operatorEnv).start();
 
         apply("""
                 apiVersion: floe.dev/v1alpha1
@@ -197,6 +198,11 @@ abstract class OperatedCluster {
     /** Replication factor of {@value #TOPIC}. */
     int topicReplicationFactor() {
         return 3;
+    }
+
+    /** Extra environment of the operator process (its settings, e.g. {@code FLOE_OPERATOR_BALANCE_LOAD_INTERVAL}); none by default. */
+    Map<String, String> operatorEnvironment() {
+        return Map.of();
     }
 
     /** How each broker process is set up beyond its pod environment; tests keep the defaults. */
