@@ -6,6 +6,7 @@
 #   bench/run.sh                 # 1M records per case (about 15 minutes on 2 cores)
 #   RECORDS=200000 bench/run.sh  # quicker
 #   RATE_CASES="4:all:20000" ...  # also produce at a fixed rate (records/s) and compare p99 and p99.9 latency
+#                                 # (after WARM_RECORDS=100000 at that rate on another topic; 0 skips the warm-up)
 #   CASES="" RATE_CASES=...       # only the fixed-rate cases
 #   MANY_CASES="1000:100:100:60"  # partitions:producers:consumers:seconds, all clients in one JVM (bench/src/ManyClients.java)
 #   TXN_CASES="1:100 1:1000"     # partitions:records-per-transaction, TXN_RECORDS records (bench/src/TxnProduce.java)
@@ -60,9 +61,22 @@ run_rate_case() {
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$topic" \
     --partitions "$partitions" --replication-factor 1 > /dev/null
   local prod
-  prod=$(tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$RECORDS" \
+  # A warm-up at the same rate on another topic first (WARM_RECORDS, 0 to skip): the first seconds of a cold broker
+  # and client JVM (JIT, connections, metadata) otherwise set the whole tail of a 30 s run, for either broker.
+  if [ "${WARM_RECORDS:-100000}" -gt 0 ]; then
+    tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "warm-$topic" \
+      --partitions "$partitions" --replication-factor 1 > /dev/null
+    tool org.apache.kafka.tools.ProducerPerformance --topic "warm-$topic" --num-records "${WARM_RECORDS:-100000}" \
+      --record-size "$SIZE" --throughput "$rate" --producer-props bootstrap.servers=127.0.0.1:$PORT acks="$acks" \
+      linger.ms=1 > /dev/null
+  fi
+  # The whole output is kept (a line per 5 s window with its max latency, to see when a stall happened) beside
+  # the client JVM's GC log, so a tail can be put on the broker, the client or the machine.
+  local trace="$(dirname "$OUT")/rate-$broker-$topic"
+  prod=$(java -Xlog:gc:file="$trace.gc.log" -cp "$LIB/*" -Dlog4j.configuration=file:/dev/null \
+    org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$RECORDS" \
     --record-size "$SIZE" --throughput "$rate" --producer-props bootstrap.servers=127.0.0.1:$PORT acks="$acks" \
-    linger.ms=1 | tail -1)
+    linger.ms=1 | tee "$trace.log" | tail -1)
   local mbs p50 p99 p999
   mbs=$(echo "$prod" | sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/')
   p50=$(echo "$prod" | sed -E 's/.* ([0-9]+) ms 50th.*/\1/')
